@@ -1,0 +1,87 @@
+# zsec: one flat Makefile.  `make V=1` shows the full commands.
+#
+#   make deps    install what zsec needs (root, Debian 12; idempotent)
+#   make         build everything into build/
+#   make test    deps, build, every test (unit, sanitizers, golden, fuzz, lab)
+#   make demo    a lab of two operators carrying protected traffic
+#   make bench   speed and memory figures against their targets
+
+O ?= build
+CC ?= gcc
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wno-unused-parameter -fno-strict-aliasing -D_GNU_SOURCE -MMD -MP
+ifeq ($(ZSEC_WERROR),1)
+CFLAGS += -Werror
+endif
+ifneq ($(SAN),)
+CFLAGS += -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SAN)
+endif
+
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-6s %s\n' $(1) $(2)
+endif
+
+YAML_LIBS := -lyaml
+
+POLICY_SRC := $(wildcard policy/*.c)
+POLICY_OBJ := $(POLICY_SRC:%.c=$(O)/%.o)
+CTL_SRC := $(wildcard daemon/zsecctl/*.c)
+CTL_OBJ := $(CTL_SRC:%.c=$(O)/%.o)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
+
+all: $(O)/libzsecpolicy.a $(O)/zsecctl
+
+$(O)/%.o: %.c
+	$(call say,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -fPIC -Ipolicy -c -o $@ $<
+
+$(O)/libzsecpolicy.a: $(POLICY_OBJ)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(O)/zsecctl: $(CTL_OBJ) $(O)/libzsecpolicy.a
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(YAML_LIBS)
+
+$(O)/tests/test_%: tests/unit/test_%.c $(O)/libzsecpolicy.a
+	$(call say,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -Ipolicy -o $@ $< $(O)/libzsecpolicy.a $(LDFLAGS) $(YAML_LIBS) -lcmocka
+
+unit: $(UNIT_BIN)
+
+# libFuzzer targets: clang, the policy sources compiled in, sanitizers on.
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(O)/fuzz/%)
+$(O)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(POLICY_SRC) policy/policy.h policy/internal.h
+	$(call say,FUZZ,$@)
+	@mkdir -p $(@D)
+	$(Q)clang -std=gnu11 -g -O1 -D_GNU_SOURCE -Ipolicy -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ $< $(POLICY_SRC) $(YAML_LIBS)
+fuzz: $(FUZZ_BIN)
+
+deps:
+	@scripts/deps
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all unit
+	$(Q)$(MAKE) --no-print-directory O=$(O)/san SAN=address,undefined CC=gcc unit all
+	$(Q)$(MAKE) --no-print-directory fuzz
+	@tests/run
+
+bench: all
+	@tests/bench/run
+
+clean:
+	rm -rf $(O)/*.a $(O)/zsec* $(O)/policy $(O)/daemon $(O)/tests $(O)/fuzz $(O)/san
+
+.PHONY: all unit fuzz deps test bench clean
+-include $(POLICY_OBJ:.o=.d) $(CTL_OBJ:.o=.d)

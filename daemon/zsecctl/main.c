@@ -1,0 +1,74 @@
+/* zsecctl: dispatch to one command per file, as wg(8) does. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "zsecctl.h"
+
+const char *prog = "zsecctl";
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+} commands[] = {
+	{ "validate", cmd_validate, "FILE...                 check topology files, report every error" },
+	{ "plan", cmd_plan, "FILE [--node N] [--against OLD]  show what a node enforces, or what changes" },
+	{ "graph", cmd_graph, "FILE... [-o OUT.svg]       draw the topology (Graphviz dot)" },
+};
+
+static void usage(FILE *fp)
+{
+	size_t i;
+
+	fprintf(fp, "usage: %s COMMAND [ARGS]\n\n", prog);
+	for (i = 0; i < sizeof(commands) / sizeof(*commands); i++)
+		fprintf(fp, "  %-9s %s\n", commands[i].name, commands[i].help);
+	fprintf(fp, "\nexit status: 0 ok, 1 invalid input or refused change, 2 usage, 3 runtime failure\n");
+}
+
+int usage_error(const char *use, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: %s %s\n", prog, use);
+	return EXIT_USAGE;
+}
+
+struct topo *topo_open(const char *path)
+{
+	struct diags d = { 0 };
+	struct topo *t = topo_load(path, &d);
+
+	if (t)
+		topo_validate(t, &d);
+	diags_print(stderr, &d);
+	if (t && d.errors) {
+		fprintf(stderr, "%s: %u error%s\n", path, d.errors, d.errors == 1 ? "" : "s");
+		topo_free(t);
+		t = NULL;
+	}
+	diags_free(&d);
+	return t;
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "help")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(*commands); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "%s: unknown command '%s'\n", prog, argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}
