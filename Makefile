@@ -68,6 +68,13 @@ $(O)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(POLICY_SRC) policy/policy.h policy/inter
 		-fno-sanitize-recover=all -o $@ $< $(POLICY_SRC) $(YAML_LIBS)
 fuzz: $(FUZZ_BIN)
 
+BENCH_SRC := $(wildcard tests/bench/bench_*.c)
+BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(O)/bench/%)
+$(O)/bench/bench_%: tests/bench/bench_%.c $(O)/libzsecpolicy.a
+	$(call say,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -Ipolicy -o $@ $< $(O)/libzsecpolicy.a $(LDFLAGS) $(YAML_LIBS)
+
 deps:
 	@scripts/deps
 
@@ -77,8 +84,8 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory fuzz
 	@tests/run
 
-bench: all
-	@tests/bench/run
+bench: all $(BENCH_BIN)
+	@O=$(O) tests/bench/run
 
 clean:
 	rm -rf $(O)/*.a $(O)/zsec* $(O)/policy $(O)/daemon $(O)/tests $(O)/fuzz $(O)/san

@@ -122,7 +122,7 @@ bool proposal_check(const char *text, enum proposal_proto proto, struct proposal
 {
 	const char *p = text, *dash;
 	unsigned n_encr = 0, n_aead = 0, n_noconf = 0, n_integ = 0, n_ke = 0;
-	char tok[40];
+	char tok[40], why[512] = "";
 
 	memset(info, 0, sizeof(*info));
 	if (!*p) {
@@ -147,8 +147,12 @@ bool proposal_check(const char *text, enum proposal_proto proto, struct proposal
 			return false;
 		}
 		if (a->forbidden) {
-			snprintf(err, errlen, "%s: '%s' in proposal '%s'", a->forbidden, tok, text);
-			return false;
+			/* name every forbidden algorithm of the proposal at once */
+			size_t used = strlen(why);
+
+			snprintf(why + used, sizeof(why) - used, "%s%s ('%s')", used ? "; " : "",
+			         a->forbidden, tok);
+			continue;
 		}
 		if (proto == PROPOSAL_IKE && (a->flags & IKE_NO)) {
 			snprintf(err, errlen, "'%s' cannot be used in an IKE proposal ('%s')", tok, text);
@@ -174,6 +178,10 @@ bool proposal_check(const char *text, enum proposal_proto proto, struct proposal
 		case ESN:
 			break;
 		}
+	}
+	if (*why) {
+		snprintf(err, errlen, "%s in proposal '%s'", why, text);
+		return false;
 	}
 	if (!n_encr) {
 		snprintf(err, errlen, "proposal '%s' names no encryption algorithm (use null for integrity only)", text);
