@@ -31,23 +31,54 @@ YAML_LIBS := -lyaml
 
 POLICY_SRC := $(wildcard policy/*.c)
 POLICY_OBJ := $(POLICY_SRC:%.c=$(O)/%.o)
+COMMON_SRC := $(wildcard daemon/common/*.c)
+COMMON_OBJ := $(COMMON_SRC:%.c=$(O)/%.o)
 CTL_SRC := $(wildcard daemon/zsecctl/*.c)
 CTL_OBJ := $(CTL_SRC:%.c=$(O)/%.o)
+ZSECD_SRC := $(wildcard daemon/zsecd/*.c)
+ZSECD_OBJ := $(ZSECD_SRC:%.c=$(O)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 
-all: $(O)/libzsecpolicy.a $(O)/zsecctl
+all: $(O)/libzsecpolicy.a $(O)/zsecctl $(O)/zsecd $(O)/libstrongswan-zsec.so
 
 $(O)/%.o: %.c
 	$(call say,CC,$<)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -fPIC -Ipolicy -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) -fPIC -Ipolicy -Idaemon/common -c -o $@ $<
+
+# The charon plugin: strongSwan's headers for exactly the installed charon
+# (make deps), its config.h included first as strongSwan's own build does.
+SS := build/strongswan/src
+PLUGIN_SRC := $(wildcard plugin/*.c)
+PLUGIN_OBJ := $(PLUGIN_SRC:%.c=$(O)/%.o)
+PLUGIN_CFLAGS := -std=gnu11 -O2 -g -fPIC -D_GNU_SOURCE= -Wall -Wno-format -Wno-unused-parameter \
+	-Wno-sign-compare -Wno-missing-field-initializers -Wno-pointer-sign -MMD -MP \
+	-include $(SS)/config.h -I$(SS)/src/libstrongswan -I$(SS)/src/libcharon -Ipolicy
+ifeq ($(ZSEC_WERROR),1)
+PLUGIN_CFLAGS += -Werror
+endif
+
+$(O)/plugin/%.o: plugin/%.c
+	$(call say,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(PLUGIN_CFLAGS) -c -o $@ $<
+
+# libstrongswan and libcharon are charon's own: resolved in charon at load.
+$(O)/libstrongswan-zsec.so: $(PLUGIN_OBJ) $(O)/libzsecpolicy.a
+	$(call say,LD,$@)
+	$(Q)$(CC) -shared -o $@ $(PLUGIN_OBJ) $(O)/libzsecpolicy.a \
+		-L/usr/lib/ipsec -Wl,-rpath,/usr/lib/ipsec -lcharon -lstrongswan
 
 $(O)/libzsecpolicy.a: $(POLICY_OBJ)
 	$(call say,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(O)/zsecctl: $(CTL_OBJ) $(O)/libzsecpolicy.a
+$(O)/zsecctl: $(CTL_OBJ) $(COMMON_OBJ) $(O)/libzsecpolicy.a
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(YAML_LIBS)
+
+$(O)/zsecd: $(ZSECD_OBJ) $(COMMON_OBJ) $(O)/libzsecpolicy.a
 	$(call say,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(YAML_LIBS)
 
@@ -80,7 +111,8 @@ deps:
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all unit
-	$(Q)$(MAKE) --no-print-directory O=$(O)/san SAN=address,undefined CC=gcc unit all
+	$(Q)$(MAKE) --no-print-directory O=$(O)/san SAN=address,undefined CC=gcc unit \
+		$(O)/san/zsecctl $(O)/san/zsecd
 	$(Q)$(MAKE) --no-print-directory fuzz
 	@tests/run
 
@@ -91,4 +123,13 @@ clean:
 	rm -rf $(O)/*.a $(O)/zsec* $(O)/policy $(O)/daemon $(O)/tests $(O)/fuzz $(O)/san
 
 .PHONY: all unit fuzz deps test bench clean
--include $(POLICY_OBJ:.o=.d) $(CTL_OBJ:.o=.d)
+-include $(POLICY_OBJ:.o=.d) $(CTL_OBJ:.o=.d) $(PLUGIN_OBJ:.o=.d) $(ZSECD_OBJ:.o=.d) \
+	$(COMMON_OBJ:.o=.d)
+
+# Until the lab lands, the demo shows what zsec makes of the two-operator example.
+demo: deps all
+	@for f in topology/examples/*.yaml; do $(O)/zsecctl validate $$f 2>/dev/null || exit 1; done
+	@$(O)/zsecctl plan topology/examples/operator-a.yaml --node seg-a1 2>/dev/null | sed -n '1,12p'
+	@$(O)/zsecctl graph topology/examples/*.yaml 2>/dev/null > $(O)/topology.dot
+	@echo "graph of both operators: $(O)/topology.dot"
+.PHONY: demo

@@ -391,20 +391,20 @@ static void link_dec(struct r *r, struct plan_link *l)
 	gaddr(r, &l->remote);
 	l->local_id = gstr(r, "local identity");
 	l->remote_id = gstr(r, "remote identity");
-	l->auth = genum(r, AUTH_PSK, "authentication");
+	l->auth = genum(r, AUTH_BY_PSK, "authentication");
 	l->cert = gstr_opt(r, "certificate");
 	l->key = gstr_opt(r, "key");
 	l->ca = gstr_opt(r, "CA");
 	l->psk = gstr_opt(r, "secret");
-	if (!r->failed && l->auth == AUTH_CERT && (!l->cert || !l->key || !l->ca))
+	if (!r->failed && l->auth == AUTH_BY_CERT && (!l->cert || !l->key || !l->ca))
 		fail(r, "link %s: certificate authentication without certificate, key or CA", l->name);
-	if (!r->failed && l->auth == AUTH_PSK && !l->psk)
+	if (!r->failed && l->auth == AUTH_BY_PSK && !l->psk)
 		fail(r, "link %s: PSK authentication without a secret", l->name);
 	l->ike = gstrs(r, &l->n_ike, "IKE proposal");
 	l->esp = gstrs(r, &l->n_esp, "ESP proposal");
 	if (!r->failed && (!l->n_ike || !l->n_esp))
 		fail(r, "link %s has no proposals", l->name);
-	l->mode = genum(r, MODE_TRANSPORT, "mode");
+	l->mode = genum(r, ESP_TRANSPORT, "mode");
 	l->ike_lifetime = g32(r);
 	l->esp_lifetime = g32(r);
 	flags = g8(r);

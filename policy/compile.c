@@ -142,7 +142,7 @@ static void element_reach(struct c *c, const struct telement *e, struct prefix *
 	size_t i, j, cap = 0, k = 0;
 	struct prefix *v;
 
-	if (t->profiles.zb.mode.v == MODE_TRANSPORT) {
+	if (t->profiles.zb.mode.v == ESP_TRANSPORT) {
 		*out = arena_alloc(c->a, sizeof(**out));
 		**out = prefix_host(&g->inside.a);
 		*n = 1;
@@ -226,8 +226,8 @@ static void za_link(struct c *c, const struct tgateway *g, const struct tpartner
 	l->remote = peer->address.a;
 	l->local_id = dup(c, g->id.s);
 	l->remote_id = dup(c, peer->id.s);
-	l->auth = p->trust.psk.s ? AUTH_PSK : AUTH_CERT;
-	if (l->auth == AUTH_CERT) {
+	l->auth = p->trust.psk.s ? AUTH_BY_PSK : AUTH_BY_CERT;
+	if (l->auth == AUTH_BY_CERT) {
 		l->cert = path(c, g->cert.s);
 		l->key = path(c, g->key.s);
 		l->ca = path(c, p->trust.ca.s);
@@ -236,7 +236,7 @@ static void za_link(struct c *c, const struct tgateway *g, const struct tpartner
 	}
 	proposals(c, &za->ike, &l->ike, &l->n_ike);
 	proposals(c, &za->esp, &l->esp, &l->n_esp);
-	l->mode = MODE_TUNNEL;
+	l->mode = ESP_TUNNEL;
 	l->esp_lifetime = za->lifetime.v;
 	l->ike_lifetime = za->ike_lifetime.v;
 	l->confidentiality = true;
@@ -260,14 +260,14 @@ static void zb_common(struct c *c, struct plan_link *l, const struct telement *e
 
 	l->kind = LINK_ZB;
 	l->partner = dup(c, c->t->domain.name.s);
-	l->auth = AUTH_CERT;
+	l->auth = AUTH_BY_CERT;
 	l->ca = path(c, c->t->domain.trust.ca.s);
 	proposals(c, &zb->ike, &l->ike, &l->n_ike);
 	if (e->confidentiality)
 		encrypting_esp(c, l);
 	else
 		proposals(c, &zb->esp, &l->esp, &l->n_esp);
-	l->mode = (enum ipsec_mode)zb->mode.v;
+	l->mode = (enum esp_mode)zb->mode.v;
 	l->esp_lifetime = zb->lifetime.v;
 	l->ike_lifetime = zb->ike_lifetime.v;
 	l->confidentiality = e->confidentiality;

@@ -22,7 +22,7 @@ static void fill(struct arena *a, struct tprofile *p, const char *esp)
 	if (!p->version.pos.line)
 		p->version.v = 2;
 	if (!p->mode.pos.line)
-		p->mode.v = MODE_TUNNEL;
+		p->mode.v = ESP_TUNNEL;
 }
 
 void profile_defaults(struct arena *a, struct tprofile *za, struct tprofile *zb)

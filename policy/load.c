@@ -145,9 +145,9 @@ static void h_mode(struct ym *y, yaml_node_t *n, void *field, const char *key)
 	if (!v)
 		return;
 	if (!strcmp(v, "tunnel"))
-		t->v = MODE_TUNNEL;
+		t->v = ESP_TUNNEL;
 	else if (!strcmp(v, "transport"))
-		t->v = MODE_TRANSPORT;
+		t->v = ESP_TRANSPORT;
 	else {
 		diag_error(y->d, y->src, ym_pos(n), "'%s' must be tunnel or transport, not '%s'", key, v);
 		return;

@@ -159,13 +159,13 @@ struct tpartner {
 	struct tlimits limits;
 };
 struct tpartners { struct tpartner *v; size_t n; struct pos at; };
-enum ipsec_mode { MODE_TUNNEL, MODE_TRANSPORT };
+enum esp_mode { ESP_TUNNEL, ESP_TRANSPORT };
 struct tprofile {
 	struct pos at;                  /* line 0: not in the file */
 	struct tstrs ike, esp;          /* proposals; defaults when absent */
 	struct tnum lifetime;           /* ESP SA rekey time, seconds */
 	struct tnum ike_lifetime;       /* IKE SA rekey time, seconds */
-	struct tnum mode;               /* enum ipsec_mode */
+	struct tnum mode;               /* enum esp_mode */
 	struct tnum version;            /* IKE version: only 2 is allowed */
 };
 struct tprofiles {
@@ -219,7 +219,7 @@ bool proposal_check(const char *text, enum proposal_proto proto,
 #define PLAN_VERSION 1
 enum node_kind { NODE_GATEWAY, NODE_ELEMENT };
 enum link_kind { LINK_ZA, LINK_ZB };
-enum auth_kind { AUTH_CERT, AUTH_PSK };
+enum auth_method { AUTH_BY_CERT, AUTH_BY_PSK };
 enum guard_dir { GUARD_IN, GUARD_OUT, GUARD_FWD };
 enum guard_action { GUARD_BYPASS, GUARD_DISCARD };
 
@@ -235,13 +235,13 @@ struct plan_link {
 	const char *peer;               /* the remote node's name */
 	struct ipaddr local, remote;
 	const char *local_id, *remote_id;
-	enum auth_kind auth;
+	enum auth_method auth;
 	const char *cert, *key;         /* our credentials */
-	const char *ca;                 /* the remote's trust anchor (AUTH_CERT) */
-	const char *psk;                /* secret file (AUTH_PSK) */
+	const char *ca;                 /* the remote's trust anchor (AUTH_BY_CERT) */
+	const char *psk;                /* secret file (AUTH_BY_PSK) */
 	const char **ike, **esp;
 	size_t n_ike, n_esp;
-	enum ipsec_mode mode;
+	enum esp_mode mode;
 	uint32_t ike_lifetime, esp_lifetime; /* seconds, 0: strongSwan's defaults */
 	bool confidentiality;           /* the ESP SA must encrypt */
 	bool initiate;                  /* started at load, else on demand */
@@ -327,5 +327,25 @@ uint8_t *plan_encode(const struct plan *p, size_t *len);
 /* NULL with a reason in err on any malformed, truncated, trailing or
  * out-of-range input. */
 struct plan *plan_decode(const uint8_t *buf, size_t len, char *err, size_t errlen);
+
+/* ---- messages: zsecd <-> plugin, zsecctl <-> zsecd ----
+ * Every message is framed as u32 length (of the whole message, big-endian),
+ * u8 type, then the payload.  Text payloads are UTF-8 without a NUL. */
+#define MSG_HEADER 5
+#define MSG_MAX (PLAN_WIRE_MAX + MSG_HEADER)
+enum msg_type {
+	MSG_PLAN = 1,           /* zsecd -> plugin: a plan (wire encoding) */
+	MSG_RESULT = 2,         /* reply: u8 exit code (0 ok, 1 refused, 3 failed) + text */
+	MSG_STATUS = 3,         /* request; plugin: no payload; zsecd: "json" or "" */
+	MSG_STATUS_REPLY = 4,   /* text, one line per SA (plugin) or the status (zsecd) */
+	MSG_EVENT = 5,          /* plugin -> zsecd: one event line */
+	MSG_APPLY = 6,          /* zsecctl -> zsecd: the absolute path of a topology file */
+	MSG_TEARDOWN = 7,       /* zsecctl -> zsecd: remove the guard on purpose */
+	MSG_PLAN_CHECK = 8,     /* zsecctl -> zsecd: path; reply: the diff against the running plan */
+};
+/* Writes the header for a payload of len bytes into hdr. */
+void msg_header(uint8_t hdr[MSG_HEADER], enum msg_type type, size_t len);
+/* Reads a header: the payload length, or -1 if the header is malformed. */
+long msg_parse_header(const uint8_t hdr[MSG_HEADER], uint8_t *type);
 
 #endif

@@ -45,7 +45,7 @@ void plan_link_render(FILE *fp, const struct plan_link *l, const char *in)
 	fprintf(fp, "%speer %s of %s\n", in, l->peer, l->partner);
 	fprintf(fp, "%slocal %s id %s\n", in, addr_str(&l->local, a), l->local_id);
 	fprintf(fp, "%sremote %s id %s\n", in, addr_str(&l->remote, a), l->remote_id);
-	if (l->auth == AUTH_CERT)
+	if (l->auth == AUTH_BY_CERT)
 		fprintf(fp, "%sauth cert %s key %s ca %s\n", in, l->cert, l->key, l->ca);
 	else
 		fprintf(fp, "%sauth psk %s\n", in, l->psk);
@@ -53,7 +53,7 @@ void plan_link_render(FILE *fp, const struct plan_link *l, const char *in)
 	strings(fp, l->ike, l->n_ike);
 	fprintf(fp, "\n%sesp ", in);
 	strings(fp, l->esp, l->n_esp);
-	fprintf(fp, "\n%smode %s, %s, %s\n", in, l->mode == MODE_TUNNEL ? "tunnel" : "transport",
+	fprintf(fp, "\n%smode %s, %s, %s\n", in, l->mode == ESP_TUNNEL ? "tunnel" : "transport",
 	        l->confidentiality ? "confidentiality required" : "integrity only",
 	        l->initiate ? "start at load" : "peer starts");
 	fprintf(fp, "%slifetime ike ", in);

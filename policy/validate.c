@@ -542,7 +542,7 @@ static void check_profile(struct v *v, const struct tprofile *p, bool za)
 		ERR(p->version.pos, "IKEv1 is forbidden: NDS/IP requires IKEv2 (TS 33.210)");
 	else if (p->version.pos.line && p->version.v != 2)
 		ERR(p->version.pos, "IKE version must be 2, not %u", p->version.v);
-	if (za && p->mode.pos.line && p->mode.v != MODE_TUNNEL)
+	if (za && p->mode.pos.line && p->mode.v != ESP_TUNNEL)
 		ERR(p->mode.pos, "Za requires ESP tunnel mode (TS 33.210)");
 	if (p->lifetime.pos.line && p->lifetime.v < 60)
 		ERR(p->lifetime.pos, "a lifetime under 1m would rekey without pause");

@@ -15,10 +15,17 @@ extern const char *prog;
 int cmd_validate(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_lab(int argc, char **argv);
 
-/* Loads and validates a topology file, printing every diagnostic to stderr.
- * NULL if it could not be read or has errors. */
+/* One request to zsecd; prints the reply and returns the exit code. */
+int zsecd_request(enum msg_type type, const char *payload);
+
+/* Loads and validates a topology file, printing every diagnostic to stderr
+ * (warnings only if asked).  NULL if it could not be read or has errors. */
 struct topo *topo_open(const char *path);
+struct topo *topo_open_errors(const char *path);
 int usage_error(const char *usage, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -1,0 +1,293 @@
+/* zsecctl lab up FILE... | down | status | exec NODE -- CMD...
+ *        | start NODE charon|zsecd | stop NODE charon|zsecd [-9]
+ *
+ * The lab builds every gateway and element of the files as a network
+ * namespace running charon with the plugin and zsecd.  This file reads and
+ * validates the files and describes the lab as plain lines; the script
+ * topology/lab/lab does the namespaces, interfaces, PKI and processes. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "zsecctl.h"
+
+static const char use[] = "lab up FILE... | down | status | exec NODE -- CMD... | "
+                          "start NODE charon|zsecd | stop NODE charon|zsecd [-9]";
+
+/* The lab script beside the build tree, or where ZSEC_LAB_SCRIPT says. */
+static char *lab_script(void)
+{
+	char exe[PATH_MAX], *slash, *path;
+	ssize_t n;
+
+	if (getenv("ZSEC_LAB_SCRIPT"))
+		return strdup(getenv("ZSEC_LAB_SCRIPT"));
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0)
+		return NULL;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return NULL;
+	*slash = '\0';
+	/* build/zsecctl -> topology/lab/lab; installed: /usr/sbin -> /usr/lib/zsec */
+	if (asprintf(&path, "%s/../topology/lab/lab", exe) < 0)
+		return NULL;
+	if (access(path, X_OK)) {
+		free(path);
+		if (asprintf(&path, "/usr/lib/zsec/lab") < 0)
+			return NULL;
+	}
+	return path;
+}
+
+static bool owns(const struct topo *t, const struct ipaddr *a)
+{
+	size_t i;
+
+	for (i = 0; i < t->domain.gateways.n; i++)
+		if (!addr_cmp(&t->domain.gateways.v[i].inside.a, a) ||
+		    !addr_cmp(&t->domain.gateways.v[i].outside.a, a))
+			return true;
+	for (i = 0; i < t->domain.elements.n; i++)
+		if (!addr_cmp(&t->domain.elements.v[i].address.a, a))
+			return true;
+	return false;
+}
+
+static bool used_anywhere(struct topo **t, int n, const struct ipaddr *a)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (owns(t[i], a))
+			return true;
+	return false;
+}
+
+/* kernel-libipsec routes each SA's remote selectors with a source address
+ * inside the local selector: a gateway that owns none gets one on a dummy
+ * interface, the highest address of the prefix no node uses. */
+static void source_for(FILE *fp, struct topo **t, int n, const char *node,
+                       const struct prefix *p, const struct ipaddr *own)
+{
+	struct prefix host = prefix_host(own);
+	struct ipaddr a = p->addr;
+	unsigned bits = addr_bits(p->addr.family), i;
+	char buf[ADDR_STRLEN];
+	int tries;
+
+	if (prefix_within(&host, p) || p->len >= bits)
+		return;
+	/* start at the last address, step down past used ones */
+	for (i = p->len; i < bits; i++)
+		a.bytes[i / 8] |= (uint8_t)(0x80 >> (i % 8));
+	for (tries = 0; tries < 64; tries++) {
+		unsigned k = bits / 8;
+
+		/* skip the IPv4 broadcast address of prefixes shorter than /31 */
+		if (!(p->addr.family != AF_INET6 && tries == 0 && p->len < 31) &&
+		    !used_anywhere(t, n, &a)) {
+			fprintf(fp, "src %s %s/%u\n", node, addr_str(&a, buf), bits);
+			return;
+		}
+		while (k-- > 0 && a.bytes[k]-- == 0)
+			;
+	}
+}
+
+static void describe_gateway(FILE *fp, struct topo **t, int n, const struct topo *d,
+                             const struct tgateway *g)
+{
+	char a[ADDR_STRLEN], b[ADDR_STRLEN], err[256];
+	struct plan *p = plan_compile(d, g->name.s, err, sizeof(err));
+	size_t i, j, k;
+	int f;
+
+	fprintf(fp, "node %s gateway %s %s\n", g->name.s, d->domain.name.s, d->src.path);
+	fprintf(fp, "addr %s out %s/%u\n", g->name.s, addr_str(&g->outside.a, a),
+	        addr_bits(g->outside.a.family));
+	for (i = 0; i < d->domain.prefixes.n; i++)
+		if (prefix_contains(&d->domain.prefixes.v[i], &g->inside.a))
+			fprintf(fp, "addr %s in %s/%u\n", g->name.s, addr_str(&g->inside.a, a),
+			        d->domain.prefixes.v[i].len);
+	/* every other gateway of the lab is on the transit network */
+	for (f = 0; f < n; f++)
+		for (k = 0; k < t[f]->domain.gateways.n; k++) {
+			const struct ipaddr *o = &t[f]->domain.gateways.v[k].outside.a;
+
+			if (o->family == g->outside.a.family && addr_cmp(o, &g->outside.a))
+				fprintf(fp, "route %s %s/%u dev out\n", g->name.s, addr_str(o, b),
+				        addr_bits(o->family));
+		}
+	/* each local selector once, whatever the number of links sharing it */
+	for (i = 0; p && i < p->n_links; i++)
+		for (j = 0; j < p->links[i].n_local_ts; j++) {
+			const struct prefix *ts = &p->links[i].local_ts[j];
+			bool seen = false;
+			size_t x, y;
+
+			for (x = 0; x <= i && !seen; x++)
+				for (y = 0; y < (x == i ? j : p->links[x].n_local_ts) && !seen; y++)
+					seen = !prefix_cmp(&p->links[x].local_ts[y], ts);
+			if (!seen)
+				source_for(fp, t, n, g->name.s, ts, &g->inside.a);
+		}
+	plan_free(p);
+}
+
+static void describe_element(FILE *fp, const struct topo *d, const struct telement *e)
+{
+	const struct tgateway *g = &d->domain.gateways.v[e->gw];
+	char a[ADDR_STRLEN], pre[PREFIX_STRLEN];
+	size_t i, j;
+
+	fprintf(fp, "node %s element %s %s\n", e->name.s, d->domain.name.s, d->src.path);
+	for (i = 0; i < d->domain.prefixes.n; i++)
+		if (prefix_contains(&d->domain.prefixes.v[i], &e->address.a))
+			fprintf(fp, "addr %s in %s/%u\n", e->name.s, addr_str(&e->address.a, a),
+			        d->domain.prefixes.v[i].len);
+	/* partners only through the gateway */
+	for (i = 0; i < d->partners.n; i++)
+		for (j = 0; j < d->partners.v[i].prefixes.n; j++)
+			if (d->partners.v[i].prefixes.v[j].addr.family == e->address.a.family)
+				fprintf(fp, "route %s %s via %s\n", e->name.s,
+				        prefix_str(&d->partners.v[i].prefixes.v[j], pre),
+				        addr_str(&g->inside.a, a));
+}
+
+static void describe_pki(FILE *fp, struct topo **t, int n, const struct topo *d)
+{
+	size_t i;
+	int f;
+
+	fprintf(fp, "ca %s %s\n", d->domain.name.s, topo_path((struct topo *)d, d->domain.trust.ca.s));
+	for (i = 0; i < d->domain.gateways.n; i++) {
+		const struct tgateway *g = &d->domain.gateways.v[i];
+
+		fprintf(fp, "cert %s %s %s %s %s\n", d->domain.name.s, g->name.s, g->id.s,
+		        topo_path((struct topo *)d, g->cert.s), topo_path((struct topo *)d, g->key.s));
+	}
+	for (i = 0; i < d->domain.elements.n; i++) {
+		const struct telement *e = &d->domain.elements.v[i];
+
+		fprintf(fp, "cert %s %s %s %s %s\n", d->domain.name.s, e->name.s, e->id.s,
+		        topo_path((struct topo *)d, e->cert.s), topo_path((struct topo *)d, e->key.s));
+	}
+	/* a partner's CA named here but kept by the partner's own file */
+	for (i = 0; i < d->partners.n; i++) {
+		const struct tpartner *p = &d->partners.v[i];
+
+		for (f = 0; f < n; f++)
+			if (p->trust.ca.s && !strcmp(t[f]->domain.name.s, p->name.s))
+				fprintf(fp, "copyca %s %s\n", p->name.s,
+				        topo_path((struct topo *)d, p->trust.ca.s));
+	}
+}
+
+static int describe(FILE *fp, struct topo **t, int n)
+{
+	int f;
+	size_t i;
+
+	for (f = 0; f < n; f++) {
+		const struct topo *d = t[f];
+
+		fprintf(fp, "domain %s\n", d->domain.name.s);
+		describe_pki(fp, t, n, d);
+		for (i = 0; i < d->domain.gateways.n; i++)
+			describe_gateway(fp, t, n, d, &d->domain.gateways.v[i]);
+		for (i = 0; i < d->domain.elements.n; i++)
+			describe_element(fp, d, &d->domain.elements.v[i]);
+	}
+	return ferror(fp) ? EXIT_RUNTIME : EXIT_OK;
+}
+
+static int lab_up(char *script, int argc, char **argv)
+{
+	struct topo **t = calloc((size_t)argc, sizeof(*t));
+	char desc[] = "/tmp/zsec-lab-XXXXXX";
+	int i, n = 0, rc = EXIT_OK, fd;
+	FILE *fp;
+
+	if (!t)
+		return EXIT_RUNTIME;
+	for (i = 0; i < argc; i++) {
+		/* absolute, so that zsecd finds the file from any folder */
+		char *abs = realpath(argv[i], NULL);
+
+		if (!abs) {
+			fprintf(stderr, "%s: %s: %s\n", prog, argv[i], strerror(errno));
+			rc = EXIT_INVALID;
+			continue;
+		}
+		if ((t[n] = topo_open_errors(abs)))
+			n++;
+		else
+			rc = EXIT_INVALID;
+		free(abs);
+	}
+	if (rc)
+		goto out;
+	fd = mkstemp(desc);
+	fp = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!fp) {
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
+	rc = describe(fp, t, n);
+	if (fclose(fp) || rc) {
+		unlink(desc);
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
+	fflush(NULL);
+	execl(script, script, "up", desc, (char *)NULL);
+	fprintf(stderr, "%s: cannot run %s: %s\n", prog, script, strerror(errno));
+	unlink(desc);
+	rc = EXIT_RUNTIME;
+out:
+	for (i = 0; i < n; i++)
+		topo_free(t[i]);
+	free(t);
+	return rc;
+}
+
+int cmd_lab(int argc, char **argv)
+{
+	char *script;
+	int rc;
+
+	if (argc < 2)
+		return usage_error(use, "lab needs a subcommand");
+	script = lab_script();
+	if (!script || access(script, X_OK)) {
+		fprintf(stderr, "%s: the lab script is missing (%s)\n", prog,
+		        script ? script : "?");
+		free(script);
+		return EXIT_RUNTIME;
+	}
+	if (!strcmp(argv[1], "up")) {
+		if (argc < 3) {
+			free(script);
+			return usage_error(use, "lab up needs topology files");
+		}
+		rc = lab_up(script, argc - 2, argv + 2);
+		free(script);
+		return rc;
+	}
+	if (strcmp(argv[1], "down") && strcmp(argv[1], "status") && strcmp(argv[1], "exec") &&
+	    strcmp(argv[1], "start") && strcmp(argv[1], "stop")) {
+		free(script);
+		return usage_error(use, "unknown lab subcommand '%s'", argv[1]);
+	}
+	argv[0] = script;
+	execv(script, argv);
+	fprintf(stderr, "%s: cannot run %s: %s\n", prog, script, strerror(errno));
+	free(script);
+	return EXIT_RUNTIME;
+}

@@ -1,0 +1,124 @@
+/* plugin: the connection to the zsec plugin in charon.
+ *
+ * charon may stop or restart at any time.  While it is gone zsecd keeps
+ * trying to connect (every 200 ms); once connected it pushes the running
+ * plan again, so every link comes back without anyone asking. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "zsecd.h"
+
+#define CONNECT_RETRY_MS 200
+#define REPLY_TIMEOUT_MS 30000
+
+void plugin_disconnect(struct zsecd *z)
+{
+	if (z->plugin_fd < 0)
+		return;
+	close(z->plugin_fd);
+	z->plugin_fd = -1;
+	z->plugin_synced = false;
+	z->next_connect_ms = now_ms() + CONNECT_RETRY_MS;
+	log_msg("lost charon's plugin at %s", z->plugin_path);
+}
+
+void plugin_connect(struct zsecd *z)
+{
+	if (z->plugin_fd >= 0 || now_ms() < z->next_connect_ms)
+		return;
+	z->plugin_fd = unix_connect(z->plugin_path);
+	if (z->plugin_fd < 0) {
+		z->next_connect_ms = now_ms() + CONNECT_RETRY_MS;
+		return;
+	}
+	log_msg("connected to charon's plugin at %s", z->plugin_path);
+	if (z->running) {
+		FILE *log = stderr;
+
+		plugin_push(z, log);
+	}
+}
+
+/* Wait for the reply of a request; events that come first are noted. */
+static bool await(struct zsecd *z, uint8_t type, struct msg *m)
+{
+	for (;;) {
+		int r = msg_recv(z->plugin_fd, m, REPLY_TIMEOUT_MS);
+
+		if (r <= 0) {
+			plugin_disconnect(z);
+			return false;
+		}
+		if (m->type == type)
+			return true;
+		if (m->type == MSG_EVENT)
+			status_event(z, (const char *)m->data);
+		msg_free(m);
+	}
+}
+
+bool plugin_push(struct zsecd *z, FILE *out)
+{
+	struct msg m;
+	uint8_t *buf;
+	size_t len;
+	bool ok;
+
+	buf = plan_encode(z->running, &len);
+	if (!buf) {
+		fprintf(out, "cannot encode the plan\n");
+		return false;
+	}
+	ok = msg_send(z->plugin_fd, MSG_PLAN, buf, len);
+	free(buf);
+	if (!ok) {
+		plugin_disconnect(z);
+		fprintf(out, "charon went away while receiving the plan\n");
+		return false;
+	}
+	if (!await(z, MSG_RESULT, &m)) {
+		fprintf(out, "charon went away before confirming the plan\n");
+		return false;
+	}
+	ok = m.len >= 1 && m.data[0] == 0;
+	fprintf(out, "charon: %s\n", m.len > 1 ? (const char *)m.data + 1 : "?");
+	log_msg("charon: %s", m.len > 1 ? (const char *)m.data + 1 : "?");
+	z->plugin_synced = ok;
+	msg_free(&m);
+	return ok;
+}
+
+char *plugin_status(struct zsecd *z)
+{
+	struct msg m;
+	char *s;
+
+	if (z->plugin_fd < 0)
+		return NULL;
+	if (!msg_send(z->plugin_fd, MSG_STATUS, "", 0)) {
+		plugin_disconnect(z);
+		return NULL;
+	}
+	if (!await(z, MSG_STATUS_REPLY, &m))
+		return NULL;
+	s = (char *)m.data;             /* NUL-terminated by msg_recv */
+	m.data = NULL;
+	return s;
+}
+
+/* The plugin wrote: events, or it closed the connection. */
+void plugin_read(struct zsecd *z)
+{
+	struct msg m;
+	int r = msg_recv(z->plugin_fd, &m, 1000);
+
+	if (r <= 0) {
+		plugin_disconnect(z);
+		return;
+	}
+	if (m.type == MSG_EVENT)
+		status_event(z, (const char *)m.data);
+	msg_free(&m);
+}

@@ -1,0 +1,77 @@
+/* zsecd: the policy daemon of one node (a gateway or an element).
+ *
+ * It owns the lifecycle: load -> validate -> compile -> diff -> apply, on
+ * start, on SIGHUP and on `zsecctl apply`; it feeds the plan to the charon
+ * plugin and pushes it again whenever charon comes back; it keeps the status
+ * of every link from the plugin's events. */
+#ifndef ZSECD_H
+#define ZSECD_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "common.h"
+#include "policy.h"
+
+#define MAX_CONTROL_CLIENTS 16
+#define RECENT_EVENTS 64
+
+/* What the plugin's events said last about one link. */
+struct link_note {
+	char *name;
+	char *event;                    /* the last event line */
+	char *reason;                   /* of the last refusal or failure, or NULL */
+	time_t at;
+};
+
+struct zsecd {
+	char *file;                     /* the topology file, absolute */
+	const char *node;
+	const char *plugin_path;
+	const char *control_path;
+
+	struct plan *running;           /* applied, NULL before the first apply */
+	time_t applied_at;
+
+	int plugin_fd;                  /* -1 while charon is not reachable */
+	bool plugin_synced;             /* the plugin holds the running plan */
+	long next_connect_ms;
+
+	int control_fd;
+	int signal_fd;
+
+	struct link_note *notes;
+	size_t n_notes;
+	char *recent[RECENT_EVENTS];    /* a ring of the last event lines */
+	size_t n_recent;
+
+	bool stop;
+};
+
+/* apply.c */
+int zsecd_apply(struct zsecd *z, const char *file, FILE *out);
+int zsecd_check(struct zsecd *z, const char *file, FILE *out);
+int zsecd_diff_running(struct zsecd *z, const char *file, FILE *out);
+
+/* plugin.c */
+void plugin_connect(struct zsecd *z);
+void plugin_disconnect(struct zsecd *z);
+bool plugin_push(struct zsecd *z, FILE *out);
+char *plugin_status(struct zsecd *z);
+void plugin_read(struct zsecd *z);
+
+/* control.c */
+int control_open(const char *path);
+void control_accept(struct zsecd *z);
+
+/* status.c */
+void status_event(struct zsecd *z, const char *line);
+void status_render(struct zsecd *z, const char *sas, bool json, FILE *out);
+void status_free(struct zsecd *z);
+
+/* log.c */
+void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+long now_ms(void);
+
+#endif

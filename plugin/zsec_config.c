@@ -1,0 +1,424 @@
+/*
+ * zsec_config: backend, snapshot swap and SA reconciliation.
+ */
+#include "zsec_config.h"
+
+#include <daemon.h>
+#include <collections/array.h>
+#include <collections/hashtable.h>
+#include <processing/jobs/callback_job.h>
+#include <threading/mutex.h>
+
+typedef struct private_zsec_config_t private_zsec_config_t;
+
+struct private_zsec_config_t {
+
+	/** Public interface */
+	zsec_config_t public;
+
+	/** the snapshot served, one reference held */
+	zsec_snapshot_t *current;
+
+	/** guards the pointer only: snapshots are immutable */
+	mutex_t *lock;
+
+	/** serialises apply() */
+	mutex_t *apply_lock;
+};
+
+METHOD(zsec_config_t, get_snapshot, zsec_snapshot_t*,
+	private_zsec_config_t *this)
+{
+	zsec_snapshot_t *snapshot;
+
+	this->lock->lock(this->lock);
+	snapshot = this->current ? this->current->get_ref(this->current) : NULL;
+	this->lock->unlock(this->lock);
+	return snapshot;
+}
+
+CALLBACK(release_snapshot, void,
+	zsec_snapshot_t *snapshot)
+{
+	snapshot->destroy(snapshot);
+}
+
+/**
+ * peer_cfg_t* or ike_cfg_t* of every link
+ */
+typedef struct {
+	bool ike;
+} all_data_t;
+
+CALLBACK(all_filter, bool,
+	all_data_t *data, enumerator_t *orig, va_list args)
+{
+	zsec_link_t *link;
+	void **out;
+
+	VA_ARGS_VGET(args, out);
+	if (orig->enumerate(orig, &link))
+	{
+		*out = data->ike ? (void*)link->peer->get_ike_cfg(link->peer)
+						 : (void*)link->peer;
+		return TRUE;
+	}
+	return FALSE;
+}
+
+/**
+ * An enumerator over one link's object, or all, holding the snapshot
+ */
+static enumerator_t *enumerate(zsec_snapshot_t *snapshot, zsec_link_t *link,
+							   bool all, bool ike)
+{
+	enumerator_t *inner;
+	all_data_t *data;
+
+	if (all)
+	{
+		INIT(data,
+			.ike = ike,
+		);
+		inner = enumerator_create_filter(
+						snapshot->create_link_enumerator(snapshot),
+						all_filter, data, free);
+	}
+	else if (link)
+	{
+		inner = enumerator_create_single(
+						ike ? (void*)link->peer->get_ike_cfg(link->peer)
+							: (void*)link->peer, NULL);
+	}
+	else
+	{
+		inner = enumerator_create_empty();
+	}
+	return enumerator_create_cleaner(inner, release_snapshot, snapshot);
+}
+
+METHOD(backend_t, create_peer_cfg_enumerator, enumerator_t*,
+	private_zsec_config_t *this, identification_t *me, identification_t *other)
+{
+	zsec_snapshot_t *snapshot = get_snapshot(this);
+	bool all = !other || other->contains_wildcards(other);
+
+	if (!snapshot)
+	{
+		return enumerator_create_empty();
+	}
+	return enumerate(snapshot, all ? NULL : snapshot->get_link_by_id(snapshot, other),
+					 all, FALSE);
+}
+
+METHOD(backend_t, create_ike_cfg_enumerator, enumerator_t*,
+	private_zsec_config_t *this, host_t *me, host_t *other)
+{
+	zsec_snapshot_t *snapshot = get_snapshot(this);
+	bool all = !other || other->is_anyaddr(other);
+
+	if (!snapshot)
+	{
+		return enumerator_create_empty();
+	}
+	return enumerate(snapshot, all ? NULL : snapshot->get_link_by_host(snapshot, other),
+					 all, TRUE);
+}
+
+METHOD(backend_t, get_peer_cfg_by_name, peer_cfg_t*,
+	private_zsec_config_t *this, char *name)
+{
+	zsec_snapshot_t *snapshot = get_snapshot(this);
+	peer_cfg_t *peer = NULL;
+	zsec_link_t *link;
+
+	if (snapshot)
+	{
+		link = snapshot->get_link(snapshot, name);
+		if (link)
+		{
+			peer = link->peer->get_ref(link->peer);
+		}
+		snapshot->destroy(snapshot);
+	}
+	return peer;
+}
+
+/**
+ * Whether an IKE_SA's config is one of zsec's links (and not, say, a
+ * swanctl connection in the same charon)
+ */
+static bool is_zsec_name(const char *name)
+{
+	return name && (strpfx(name, "za:") || strpfx(name, "zb:"));
+}
+
+/**
+ * The work after a swap, in a job: never from a hook or under a lock
+ */
+typedef struct {
+	zsec_snapshot_t *snapshot;
+	/** links to start now, and links to start later if the peer has not */
+	array_t *now, *later;
+} reconcile_t;
+
+CALLBACK(reconcile_destroy, void,
+	reconcile_t *r)
+{
+	r->snapshot->destroy(r->snapshot);
+	array_destroy(r->now);
+	array_destroy(r->later);
+	free(r);
+}
+
+static void initiate(zsec_link_t *link)
+{
+	charon->controller->initiate(charon->controller,
+								 link->peer->get_ref(link->peer),
+								 link->child->get_ref(link->child),
+								 NULL, NULL, 0, FALSE);
+}
+
+/**
+ * The peer_cfg objects that have an IKE_SA now
+ */
+static hashtable_t *peers_with_sa()
+{
+	hashtable_t *peers = hashtable_create(hashtable_hash_ptr, hashtable_equals_ptr, 64);
+	enumerator_t *enumerator;
+	ike_sa_t *ike_sa;
+	peer_cfg_t *peer;
+
+	enumerator = charon->ike_sa_manager->create_enumerator(charon->ike_sa_manager, TRUE);
+	while (enumerator->enumerate(enumerator, &ike_sa))
+	{
+		peer = ike_sa->get_peer_cfg(ike_sa);
+		if (peer && ike_sa->get_state(ike_sa) != IKE_DELETING &&
+			ike_sa->get_state(ike_sa) != IKE_DESTROYING)
+		{
+			peers->put(peers, peer, peer);
+		}
+	}
+	enumerator->destroy(enumerator);
+	return peers;
+}
+
+/**
+ * Start the deferred links the other end has not started meanwhile
+ */
+CALLBACK(start_deferred, job_requeue_t,
+	reconcile_t *r)
+{
+	hashtable_t *peers = peers_with_sa();
+	zsec_link_t *link;
+	int i;
+
+	for (i = 0; i < array_count(r->later); i++)
+	{
+		array_get(r->later, i, &link);
+		if (!peers->get(peers, link->peer))
+		{
+			initiate(link);
+		}
+	}
+	peers->destroy(peers);
+	return JOB_REQUEUE_NONE;
+}
+
+/**
+ * Terminate the IKE_SAs of links that were removed or changed: those whose
+ * config is not the current snapshot's object of that name
+ */
+static void terminate_stale(zsec_snapshot_t *snapshot)
+{
+	enumerator_t *enumerator;
+	ike_sa_t *ike_sa;
+	peer_cfg_t *peer;
+	zsec_link_t *link;
+	array_t *ids = array_create(sizeof(uint32_t), 0);
+	uint32_t id;
+
+	enumerator = charon->ike_sa_manager->create_enumerator(charon->ike_sa_manager, TRUE);
+	while (enumerator->enumerate(enumerator, &ike_sa))
+	{
+		peer = ike_sa->get_peer_cfg(ike_sa);
+		if (!peer || !is_zsec_name(peer->get_name(peer)))
+		{
+			continue;
+		}
+		link = snapshot->get_link(snapshot, peer->get_name(peer));
+		if (!link || link->peer != peer)
+		{
+			id = ike_sa->get_unique_id(ike_sa);
+			array_insert(ids, ARRAY_TAIL, &id);
+		}
+	}
+	enumerator->destroy(enumerator);
+	while (array_remove(ids, ARRAY_HEAD, &id))
+	{
+		charon->controller->terminate_ike(charon->controller, id, FALSE, NULL,
+										  NULL, 0);
+	}
+	array_destroy(ids);
+}
+
+CALLBACK(reconcile, job_requeue_t,
+	reconcile_t *r)
+{
+	zsec_link_t *link;
+	int i;
+
+	terminate_stale(r->snapshot);
+	for (i = 0; i < array_count(r->now); i++)
+	{
+		array_get(r->now, i, &link);
+		initiate(link);
+	}
+	if (array_count(r->later))
+	{
+		reconcile_t *later;
+
+		INIT(later,
+			.snapshot = r->snapshot->get_ref(r->snapshot),
+			.now = array_create(0, 0),
+			.later = r->later,
+		);
+		r->later = array_create(0, 0);
+		lib->scheduler->schedule_job_ms(lib->scheduler,
+				(job_t*)callback_job_create(start_deferred, later,
+											reconcile_destroy, NULL),
+				ZSEC_INITIATE_DEFER_MS);
+	}
+	return JOB_REQUEUE_NONE;
+}
+
+/**
+ * Both ends start every link.  To not open two IKE_SAs when both start at
+ * once, the end with the smaller identity starts at once, the other waits
+ * and starts only if no IKE_SA of the link exists by then.  After a restart
+ * nothing exists and both start: INITIAL_CONTACT clears the stale SAs of
+ * the peer.
+ */
+static void plan_starts(reconcile_t *r)
+{
+	enumerator_t *enumerator;
+	zsec_link_t *link;
+
+	enumerator = r->snapshot->create_link_enumerator(r->snapshot);
+	while (enumerator->enumerate(enumerator, &link))
+	{
+		if (link->kept)
+		{
+			continue;
+		}
+		if (strcmp(link->plan->local_id, link->plan->remote_id) < 0)
+		{
+			array_insert(r->now, ARRAY_TAIL, link);
+		}
+		else
+		{
+			array_insert(r->later, ARRAY_TAIL, link);
+		}
+	}
+	enumerator->destroy(enumerator);
+}
+
+static void summarize(const struct plan *old, const struct plan *new, char *msg,
+					  size_t len)
+{
+	struct plan_diff diff;
+	size_t i, add = 0, change = 0, remove = 0;
+
+	plan_diff(old, new, &diff);
+	for (i = 0; i < diff.n; i++)
+	{
+		if (diff.v[i].kind != CHANGE_LINK)
+		{
+			continue;
+		}
+		add += diff.v[i].op == CHANGE_ADD;
+		change += diff.v[i].op == CHANGE_MODIFY;
+		remove += diff.v[i].op == CHANGE_REMOVE;
+	}
+	plan_diff_free(&diff);
+	snprintf(msg, len, "%zu links: %zu new, %zu changed, %zu removed, %zu kept",
+			 new->n_links, add, change, remove, new->n_links - add - change);
+}
+
+METHOD(zsec_config_t, apply, bool,
+	private_zsec_config_t *this, struct plan *plan, char *msg, size_t len)
+{
+	zsec_snapshot_t *old, *new;
+	reconcile_t *r;
+
+	this->apply_lock->lock(this->apply_lock);
+	old = get_snapshot(this);
+	new = zsec_snapshot_create(plan, old, msg, len);
+	if (!new)
+	{
+		DESTROY_IF(old);
+		this->apply_lock->unlock(this->apply_lock);
+		return FALSE;
+	}
+	summarize(old ? old->get_plan(old) : NULL, plan, msg, len);
+
+	lib->credmgr->add_set(lib->credmgr, new->get_creds(new));
+	this->lock->lock(this->lock);
+	this->current = new;
+	this->lock->unlock(this->lock);
+	if (old)
+	{
+		lib->credmgr->remove_set(lib->credmgr, old->get_creds(old));
+		old->destroy(old);      /* the reference of `current` */
+		old->destroy(old);      /* ours */
+	}
+
+	INIT(r,
+		.snapshot = new->get_ref(new),
+		.now = array_create(0, 0),
+		.later = array_create(0, 0),
+	);
+	plan_starts(r);
+	lib->processor->queue_job(lib->processor,
+			(job_t*)callback_job_create(reconcile, r, reconcile_destroy, NULL));
+	this->apply_lock->unlock(this->apply_lock);
+	return TRUE;
+}
+
+METHOD(zsec_config_t, destroy, void,
+	private_zsec_config_t *this)
+{
+	if (this->current)
+	{
+		lib->credmgr->remove_set(lib->credmgr,
+								 this->current->get_creds(this->current));
+		this->current->destroy(this->current);
+	}
+	this->lock->destroy(this->lock);
+	this->apply_lock->destroy(this->apply_lock);
+	free(this);
+}
+
+/*
+ * Described in header
+ */
+zsec_config_t *zsec_config_create()
+{
+	private_zsec_config_t *this;
+
+	INIT(this,
+		.public = {
+			.backend = {
+				.create_peer_cfg_enumerator = _create_peer_cfg_enumerator,
+				.create_ike_cfg_enumerator = _create_ike_cfg_enumerator,
+				.get_peer_cfg_by_name = _get_peer_cfg_by_name,
+			},
+			.apply = _apply,
+			.get_snapshot = _get_snapshot,
+			.destroy = _destroy,
+		},
+		.lock = mutex_create(MUTEX_TYPE_DEFAULT),
+		.apply_lock = mutex_create(MUTEX_TYPE_DEFAULT),
+	);
+	return &this->public;
+}

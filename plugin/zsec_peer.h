@@ -1,0 +1,28 @@
+/*
+ * zsec_peer: one plan link as charon configuration (ike_cfg, peer_cfg and
+ * child_cfg), with swanctl's defaults wherever the plan is silent.
+ */
+#ifndef ZSEC_PEER_H_
+#define ZSEC_PEER_H_
+
+#include <config/peer_cfg.h>
+#include <credentials/certificates/certificate.h>
+
+#include "policy.h"
+
+/**
+ * Build the peer_cfg of a link; its one child_cfg has the link's name too.
+ *
+ * @param link		the plan's link
+ * @param cert		our certificate (AUTH_BY_CERT), a reference is taken
+ * @param ca		the remote's trust anchor (AUTH_BY_CERT), a reference is taken
+ * @param err		reason on failure
+ * @return			the peer_cfg, NULL on failure
+ */
+peer_cfg_t *zsec_peer_build(const struct plan_link *link, certificate_t *cert,
+							certificate_t *ca, char *err, size_t len);
+
+/** Dead peer detection interval of every link, seconds */
+#define ZSEC_DPD_DELAY 30
+
+#endif /** ZSEC_PEER_H_ @}*/

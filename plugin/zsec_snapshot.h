@@ -1,0 +1,97 @@
+/*
+ * zsec_snapshot: one plan as charon configuration, immutable and
+ * reference-counted.
+ *
+ * The backend serves the current snapshot; a new plan builds a new one and
+ * the pointer is swapped.  Hooks and lookups take a reference and never see
+ * a snapshot change under them.  A link equal to the previous snapshot's
+ * keeps its peer_cfg object, so charon keeps its security associations.
+ */
+#ifndef ZSEC_SNAPSHOT_H_
+#define ZSEC_SNAPSHOT_H_
+
+#include <config/peer_cfg.h>
+#include <credentials/credential_set.h>
+
+#include "policy.h"
+
+typedef struct zsec_link_t zsec_link_t;
+typedef struct zsec_snapshot_t zsec_snapshot_t;
+
+/**
+ * A link of the plan with its charon objects
+ */
+struct zsec_link_t {
+	/** the plan's link, owned by the snapshot's plan */
+	const struct plan_link *plan;
+	/** its configuration */
+	peer_cfg_t *peer;
+	/** its one child_cfg, owned by peer */
+	child_cfg_t *child;
+	/** remote address and identity, for the indexes and the enforcer */
+	host_t *remote;
+	identification_t *remote_id;
+	/** credentials, NULL where the link has none */
+	certificate_t *cert;
+	certificate_t *ca;
+	private_key_t *key;
+	shared_key_t *psk;
+	/** TRUE if taken over from the previous snapshot unchanged */
+	bool kept;
+};
+
+struct zsec_snapshot_t {
+
+	/**
+	 * The link of a name (a peer_cfg or child_cfg name), or NULL.
+	 */
+	zsec_link_t *(*get_link)(zsec_snapshot_t *this, const char *name);
+
+	/**
+	 * The link whose remote end has this address (port ignored), or NULL.
+	 */
+	zsec_link_t *(*get_link_by_host)(zsec_snapshot_t *this, host_t *host);
+
+	/**
+	 * The link whose remote end has this identity, or NULL.
+	 */
+	zsec_link_t *(*get_link_by_id)(zsec_snapshot_t *this, identification_t *id);
+
+	/**
+	 * Enumerate all links (zsec_link_t*), sorted by name.
+	 */
+	enumerator_t *(*create_link_enumerator)(zsec_snapshot_t *this);
+
+	/**
+	 * The credentials of all links.
+	 */
+	credential_set_t *(*get_creds)(zsec_snapshot_t *this);
+
+	/**
+	 * The plan this snapshot serves.
+	 */
+	const struct plan *(*get_plan)(zsec_snapshot_t *this);
+
+	/**
+	 * Take a reference.
+	 */
+	zsec_snapshot_t *(*get_ref)(zsec_snapshot_t *this);
+
+	/**
+	 * Drop a reference, destroying the snapshot with the last one.
+	 */
+	void (*destroy)(zsec_snapshot_t *this);
+};
+
+/**
+ * Build the snapshot of a plan.
+ *
+ * @param plan		decoded plan, owned by the snapshot (also on failure)
+ * @param prev		the current snapshot whose equal links are kept, or NULL
+ * @param err		reason on failure
+ * @return			snapshot, NULL on failure (nothing changed)
+ */
+zsec_snapshot_t *zsec_snapshot_create(struct plan *plan, zsec_snapshot_t *prev,
+									  char *err, size_t len);
+
+#endif /** ZSEC_SNAPSHOT_H_ @}*/
