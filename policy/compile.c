@@ -105,7 +105,8 @@ static size_t sort_unique(struct prefix *v, size_t n)
 {
 	size_t i, k = 0;
 
-	qsort(v, n, sizeof(*v), prefix_qcmp);
+	if (n)
+		qsort(v, n, sizeof(*v), prefix_qcmp);
 	for (i = 0; i < n; i++)
 		if (!k || prefix_cmp(&v[k - 1], &v[i]))
 			v[k++] = v[i];
@@ -384,7 +385,8 @@ static void compile_gateway(struct c *c, int gw)
 			struct plan_partner *b = &c->p->partners[c->p->n_partners++];
 
 			border(c, b, &t->partners.v[i], gw);
-			qsort(b->gateways, b->n_gateways, sizeof(*b->gateways), addr_qcmp);
+			if (b->n_gateways)
+				qsort(b->gateways, b->n_gateways, sizeof(*b->gateways), addr_qcmp);
 		}
 }
 
@@ -419,8 +421,10 @@ struct plan *plan_compile(const struct topo *t, const char *node, char *err, siz
 		zb_link_element(&c, &t->domain.elements.v[el]);
 	}
 	c.p->n_links = c.n_links;
-	qsort(c.p->links, c.p->n_links, sizeof(*c.p->links), link_qcmp);
-	qsort(c.p->partners, c.p->n_partners, sizeof(*c.p->partners), partner_qcmp);
+	if (c.p->n_links)
+		qsort(c.p->links, c.p->n_links, sizeof(*c.p->links), link_qcmp);
+	if (c.p->n_partners)
+		qsort(c.p->partners, c.p->n_partners, sizeof(*c.p->partners), partner_qcmp);
 
 	/* the guard array grew with malloc; it moves into the arena once */
 	guards = arena_array(c.a, c.n_guards, sizeof(*guards));
@@ -429,7 +433,8 @@ struct plan *plan_compile(const struct topo *t, const char *node, char *err, siz
 	free(c.p->guards);
 	c.p->guards = guards;
 	c.p->n_guards = c.n_guards;
-	qsort(c.p->guards, c.p->n_guards, sizeof(*c.p->guards), guard_qcmp);
+	if (c.p->n_guards)
+		qsort(c.p->guards, c.p->n_guards, sizeof(*c.p->guards), guard_qcmp);
 	return c.p;
 }
 

@@ -49,7 +49,7 @@ void diag_add(struct diags *d, enum diag_level level, const struct source *src,
 {
 	struct diag *g;
 	va_list ap;
-	char buf[512];
+	char buf[2048];
 
 	if (d->n == d->cap) {
 		size_t cap = d->cap ? d->cap * 2 : 16;
@@ -110,7 +110,8 @@ void diags_print(FILE *fp, struct diags *d)
 {
 	size_t i;
 
-	qsort(d->v, d->n, sizeof(*d->v), diag_cmp);
+	if (d->n)
+		qsort(d->v, d->n, sizeof(*d->v), diag_cmp);
 	for (i = 0; i < d->n; i++) {
 		const struct diag *g = &d->v[i];
 		const char *level = g->level == DIAG_ERROR ? "error" : "warning";

@@ -23,7 +23,11 @@ static void h_str(struct ym *y, yaml_node_t *n, void *field, const char *key)
 
 	if (!v)
 		return;
-	if (memchr(v, '\0', n->data.scalar.length) || strlen(v) > 1024) {
+	if (memchr(v, '\0', n->data.scalar.length)) {
+		diag_error(y->d, y->src, ym_pos(n), "'%s' must not contain a NUL character", key);
+		return;
+	}
+	if (strpbrk(v, "\r\n") || n->data.scalar.length > 1024) {
 		diag_error(y->d, y->src, ym_pos(n), "'%s' must be a single line of at most 1024 characters", key);
 		return;
 	}
@@ -51,16 +55,21 @@ static void h_addr(struct ym *y, yaml_node_t *n, void *field, const char *key)
 	a->set = true;
 }
 
-static bool parse_uint(const char *s, uint32_t *out, const char **end)
+/* Digits into *out; false if there are none.  *overflow tells a number
+ * past 2^32-1 (its digits are consumed all the same). */
+static bool parse_uint(const char *s, uint32_t *out, const char **end, bool *overflow)
 {
 	unsigned long long v = 0;
 
+	*overflow = false;
 	if (*s < '0' || *s > '9')
 		return false;
 	while (*s >= '0' && *s <= '9') {
 		v = v * 10 + (unsigned)(*s++ - '0');
-		if (v > UINT32_MAX)
-			return false;
+		if (v > UINT32_MAX) {
+			*overflow = true;
+			v = UINT32_MAX;
+		}
 	}
 	*out = (uint32_t)v;
 	*end = s;
@@ -86,11 +95,21 @@ static void h_int(struct ym *y, yaml_node_t *n, void *field, const char *key)
 {
 	struct tnum *t = field;
 	const char *v = ym_scalar(y, n, key), *end;
+	bool overflow;
 
 	if (!v)
 		return;
-	if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE || !parse_uint(v, &t->v, &end) || *end) {
+	if (!parse_uint(v, &t->v, &end, &overflow) || *end) {
 		diag_error(y->d, y->src, ym_pos(n), "'%s' must be a whole number, not '%s'", key, v);
+		return;
+	}
+	if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) {
+		diag_error(y->d, y->src, ym_pos(n), "'%s' must be a whole number, not the quoted string '%s'",
+		           key, v);
+		return;
+	}
+	if (overflow) {
+		diag_error(y->d, y->src, ym_pos(n), "'%s' is too large: '%s'", key, v);
 		return;
 	}
 	t->pos = ym_pos(n);
@@ -102,10 +121,11 @@ static void h_duration(struct ym *y, yaml_node_t *n, void *field, const char *ke
 	struct tnum *t = field;
 	const char *v = ym_scalar(y, n, key), *end;
 	uint32_t num, mul = 1;
+	bool overflow;
 
 	if (!v)
 		return;
-	if (!parse_uint(v, &num, &end))
+	if (!parse_uint(v, &num, &end, &overflow))
 		goto bad;
 	switch (*end) {
 	case '\0':
@@ -125,7 +145,7 @@ static void h_duration(struct ym *y, yaml_node_t *n, void *field, const char *ke
 	}
 	if (*end && end[1])
 		goto bad;
-	if (num > UINT32_MAX / mul) {
+	if (overflow || num > UINT32_MAX / mul) {
 		diag_error(y->d, y->src, ym_pos(n), "'%s' is too long: '%s'", key, v);
 		return;
 	}
@@ -160,18 +180,25 @@ static void h_rate(struct ym *y, yaml_node_t *n, void *field, const char *key)
 {
 	struct trate *r = field;
 	const char *v = ym_scalar(y, n, key), *end;
+	bool overflow, too_large;
 
 	if (!v)
 		return;
-	if (!parse_uint(v, &r->per_sec, &end) || strncmp(end, "/s", 2))
+	if (!parse_uint(v, &r->per_sec, &end, &too_large) || strncmp(end, "/s", 2))
 		goto bad;
 	end += 2;
 	if (!strncmp(end, " burst ", 7)) {
-		if (!parse_uint(end + 7, &r->burst, &end))
+		if (!parse_uint(end + 7, &r->burst, &end, &overflow))
 			goto bad;
+		too_large |= overflow;
 	}
 	if (*end)
 		goto bad;
+	if (too_large) {
+		r->per_sec = r->burst = 0;
+		diag_error(y->d, y->src, ym_pos(n), "limit '%s' is too large: '%s'", key, v);
+		return;
+	}
 	r->pos = ym_pos(n);
 	return;
 bad:
@@ -190,6 +217,7 @@ static void h_prefixes(struct ym *y, yaml_node_t *n, void *field, const char *ke
 	if (count < 0)
 		return;
 	p->at = ym_pos(n);
+	p->items = (size_t)count;
 	if (!count)
 		diag_error(y->d, y->src, ym_pos(n), "'%s' needs at least one prefix", key);
 	p->v = arena_array(y->arena, (size_t)count, sizeof(*p->v));
@@ -234,6 +262,12 @@ static void h_proposals(struct ym *y, yaml_node_t *n, void *field, const char *k
 
 		if (!item)
 			return;
+		if (ym_is_null(item) && !strcmp((const char *)item->data.scalar.value, "null")) {
+			/* the integrity-only ESP proposal, read by YAML as nothing */
+			diag_error(y->d, y->src, ym_pos(item),
+			           "write 'null' in quotes: unquoted, YAML reads it as no value");
+			continue;
+		}
 		h_str(y, item, &p->v[p->n], "a proposal");
 		if (p->v[p->n].s)
 			p->n++;
@@ -280,10 +314,13 @@ static const struct ym_field trust_fields[] = {
 static void h_trust(struct ym *y, yaml_node_t *n, void *field, const char *key)
 {
 	struct ttrust *t = field;
+	unsigned errors = y->d->errors;
 
 	(void)key;
-	t->at = ym_pos(n);
 	ym_map(y, n, "trust", trust_fields, t);
+	/* a trust whose own keys are wrong gets no second error for being empty */
+	if (y->d->errors == errors)
+		t->at = ym_pos(n);
 }
 
 static const struct ym_field gateway_fields[] = {
@@ -300,8 +337,9 @@ static void h_gateways(struct ym *y, yaml_node_t *n, void *field, const char *ke
 {
 	struct tgateways *g = field;
 
-	g->at = ym_pos(n);
 	g->v = map_list(y, n, key, "gateway", gateway_fields, sizeof(*g->v), &g->n, NULL);
+	if (g->v)
+		g->at = ym_pos(n);
 }
 
 static const struct ym_field element_fields[] = {
@@ -357,8 +395,9 @@ static void h_peers(struct ym *y, yaml_node_t *n, void *field, const char *key)
 {
 	struct tpeers *p = field;
 
-	p->at = ym_pos(n);
 	p->v = map_list(y, n, key, "partner gateway", peer_fields, sizeof(*p->v), &p->n, NULL);
+	if (p->v)
+		p->at = ym_pos(n);
 }
 
 /* links: [[our gateway, their gateway], ...] */
@@ -478,10 +517,34 @@ static const struct ym_field top_fields[] = {
 
 /* ---- the document ---- */
 
+/* The line and column of a byte offset, for libyaml's reader errors. */
+static struct pos pos_of_offset(const struct source *src, size_t offset)
+{
+	struct pos pos = { 1, 1 };
+	size_t i;
+
+	for (i = 0; i < offset && i < src->len; i++) {
+		if (src->text[i] == '\n') {
+			pos.line++;
+			pos.col = 1;
+		} else {
+			pos.col++;
+		}
+	}
+	return pos;
+}
+
 static void yaml_problem(struct diags *d, const struct source *src, const yaml_parser_t *p)
 {
 	const yaml_mark_t *m = p->context ? &p->context_mark : &p->problem_mark;
 	struct pos pos = { (uint32_t)p->problem_mark.line + 1, (uint32_t)p->problem_mark.column + 1 };
+
+	/* the reader (bad UTF-8, control characters) gives an offset, no mark */
+	if (p->error == YAML_READER_ERROR) {
+		diag_error(d, src, pos_of_offset(src, p->problem_offset), "YAML syntax: %s",
+		           p->problem ? p->problem : "error");
+		return;
+	}
 
 	if (p->context)
 		diag_error(d, src, pos, "YAML syntax: %s %s (line %zu)", p->problem ? p->problem : "error",

@@ -107,7 +107,8 @@ struct taddr {
 struct tprefixes {
 	struct prefix *v;
 	struct pos *pos;                /* of each item */
-	size_t n;
+	size_t n;                       /* the valid ones */
+	size_t items;                   /* the list's length, valid or not */
 	struct pos at;                  /* of the list; line 0 when absent */
 };
 struct trate {                          /* "500/s" or "500/s burst 50" */

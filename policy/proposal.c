@@ -121,7 +121,7 @@ bool proposal_check(const char *text, enum proposal_proto proto, struct proposal
                     char *err, size_t errlen)
 {
 	const char *p = text, *dash;
-	unsigned n_encr = 0, n_aead = 0, n_noconf = 0, n_integ = 0, n_ke = 0;
+	unsigned n_encr = 0, n_aead = 0, n_noconf = 0, n_integ = 0, n_ke = 0, n_prf = 0;
 	char tok[40], why[512] = "";
 
 	memset(info, 0, sizeof(*info));
@@ -175,6 +175,8 @@ bool proposal_check(const char *text, enum proposal_proto proto, struct proposal
 			n_ke += strcmp(tok, "none") && strcmp(tok, "modpnone");
 			break;
 		case PRF:
+			n_prf++;
+			break;
 		case ESN:
 			break;
 		}
@@ -197,6 +199,10 @@ bool proposal_check(const char *text, enum proposal_proto proto, struct proposal
 	}
 	if (!n_aead && !n_integ) {
 		snprintf(err, errlen, "proposal '%s' has no integrity protection (NULL integrity is forbidden)", text);
+		return false;
+	}
+	if (proto == PROPOSAL_IKE && n_aead && !n_prf) {
+		snprintf(err, errlen, "IKE proposal '%s' needs a PRF with an AEAD cipher (e.g. prfsha384)", text);
 		return false;
 	}
 	if (proto == PROPOSAL_IKE && !n_ke) {

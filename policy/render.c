@@ -216,6 +216,7 @@ void plan_diff_render(FILE *fp, const struct plan_diff *d)
 	if (!d->n)
 		fputs("no changes\n", fp);
 	else
-		fprintf(fp, "%zu changes: %zu to add, %zu to change, %zu to remove\n", d->n,
-		        count[CHANGE_ADD], count[CHANGE_MODIFY], count[CHANGE_REMOVE]);
+		fprintf(fp, "%zu change%s: %zu to add, %zu to change, %zu to remove\n", d->n,
+		        d->n == 1 ? "" : "s", count[CHANGE_ADD], count[CHANGE_MODIFY],
+		        count[CHANGE_REMOVE]);
 }

@@ -166,8 +166,12 @@ static void check_unique_keys(struct v *v, struct owned *o, size_t n, const char
 
 			while (first && !strcmp(o[first - 1].key, o[i].key))
 				first--;
-			ERR(o[i].pos, "%s '%s' is already used by %s (line %u)", what, o[i].key,
-			    o[first].owner, o[first].pos.line);
+			if (o[first].owner)
+				ERR(o[i].pos, "%s '%s' is already used by %s (line %u)", what, o[i].key,
+				    o[first].owner, o[first].pos.line);
+			else
+				ERR(o[i].pos, "%s '%s' is used twice (first at line %u)", what, o[i].key,
+				    o[first].pos.line);
 		}
 }
 
@@ -220,7 +224,7 @@ static void check_uniqueness(struct v *v)
 		const struct tgateway *g = &t->domain.gateways.v[i];
 		const char *who = g->name.s ? g->name.s : "a gateway";
 
-		own_str(names, &nn, &g->name, who);
+		own_str(names, &nn, &g->name, NULL);
 		own_str(ids, &ni, &g->id, who);
 		own_addr(addrs, &na, &g->outside, who);
 		own_addr(addrs, &na, &g->inside, who);
@@ -229,7 +233,7 @@ static void check_uniqueness(struct v *v)
 		const struct telement *e = &t->domain.elements.v[i];
 		const char *who = e->name.s ? e->name.s : "an element";
 
-		own_str(names, &nn, &e->name, who);
+		own_str(names, &nn, &e->name, NULL);
 		own_str(ids, &ni, &e->id, who);
 		own_addr(addrs, &na, &e->address, who);
 	}
@@ -237,13 +241,12 @@ static void check_uniqueness(struct v *v)
 		const struct tpartner *p = &t->partners.v[i];
 
 		if (p->name.s)
-			partners[np++] = (struct owned){ .key = p->name.s, .owner = "partner",
-			                                 .pos = p->name.pos };
+			partners[np++] = (struct owned){ .key = p->name.s, .pos = p->name.pos };
 		for (j = 0; j < p->gateways.n; j++) {
 			const struct tpeer *g = &p->gateways.v[j];
 			const char *who = g->name.s ? g->name.s : "a partner gateway";
 
-			own_str(names, &nn, &g->name, who);
+			own_str(names, &nn, &g->name, NULL);
 			own_str(ids, &ni, &g->id, who);
 			own_addr(addrs, &na, &g->address, who);
 		}
@@ -411,8 +414,8 @@ static void check_domain(struct v *v)
 static void check_rate(struct v *v, const struct trate *r, const char *what)
 {
 	if (r->pos.line && !r->per_sec)
-		ERR(r->pos, "a %s limit of 0/s would drop everything; leave it out for no limit", what);
-	if (r->pos.line && r->burst > 100 * (r->per_sec ? r->per_sec : 1) && r->burst > 1000)
+		ERR(r->pos, "limit '%s' of 0/s would drop everything; leave it out for no limit", what);
+	if (r->pos.line && r->burst > 100 * (uint64_t)(r->per_sec ? r->per_sec : 1) && r->burst > 1000)
 		ERR(r->pos, "a burst of %u is more than 100 seconds' worth of the %s limit", r->burst, what);
 }
 
@@ -460,7 +463,7 @@ static void check_exposure(struct v *v, const struct tpartner *p)
 		for (j = 0; j < dom->n; j++)
 			inside |= prefix_within(&p->expose.v[i], &dom->v[j]);
 		if (!inside && dom->n)
-			ERR(p->expose.pos[i], "expose %s lies outside the domain's prefixes",
+			ERR(p->expose.pos[i], "expose %s is not within the domain's prefixes",
 			    prefix_str(&p->expose.v[i], a));
 		for (j = 0; j < i; j++)
 			if (prefix_overlaps(&p->expose.v[i], &p->expose.v[j]))
@@ -468,17 +471,25 @@ static void check_exposure(struct v *v, const struct tpartner *p)
 				    prefix_str(&p->expose.v[i], a), prefix_str(&p->expose.v[j], b),
 				    p->expose.pos[j].line);
 	}
-	if (!p->present_as.at.line)
+	/* a list with a bad or missing item was reported already: no count games */
+	if (!p->present_as.at.line || p->present_as.n != p->present_as.items || !p->present_as.n ||
+	    p->expose.n != p->expose.items)
 		return;
 	if (p->present_as.n != p->expose.n) {
-		ERR(p->present_as.at, "present-as has %zu prefixes but expose has %zu; they map 1:1 in order",
-		    p->present_as.n, p->expose.n);
+		ERR(p->present_as.at, "present-as has %zu prefix%s but expose has %zu; they map 1:1 in order",
+		    p->present_as.n, p->present_as.n == 1 ? "" : "es", p->expose.n);
 		return;
 	}
 	for (i = 0; i < p->present_as.n; i++) {
 		const struct prefix *pa = &p->present_as.v[i], *ex = &p->expose.v[i];
 
-		if (pa->addr.family != ex->addr.family || pa->len != ex->len) {
+		if (pa->addr.family != ex->addr.family) {
+			ERR(p->present_as.pos[i], "present-as %s is %s but expose %s is %s; they map 1:1",
+			    prefix_str(pa, a), family_name(&pa->addr), prefix_str(ex, b),
+			    family_name(&ex->addr));
+			continue;
+		}
+		if (pa->len != ex->len) {
 			ERR(p->present_as.pos[i], "present-as %s does not match expose %s in size; they map 1:1",
 			    prefix_str(pa, a), prefix_str(ex, b));
 			continue;
@@ -535,7 +546,7 @@ static void check_profile(struct v *v, const struct tprofile *p, bool za)
 {
 	const char *name = za ? "Za" : "Zb";
 	struct proposal_info info;
-	char err[256];
+	char err[1024];
 	size_t i;
 
 	if (p->version.pos.line && p->version.v == 1)
@@ -560,6 +571,53 @@ static void check_profile(struct v *v, const struct tprofile *p, bool za)
 	}
 }
 
+static bool exposes(const struct tpartner *p, const struct ipaddr *a)
+{
+	return in_any(&p->expose, a);
+}
+
+/* Partner traffic to an element crosses the inside network in ESP only if
+ * it enters through the element's own gateway and Zb is a tunnel: refuse
+ * what would carry it in clear. */
+static void check_exposed_elements(struct v *v)
+{
+	const struct tdomain *d = &v->t->domain;
+	const struct tprofile *zb = &v->t->profiles.zb;
+	size_t i, j, k;
+	bool transport_reported = false;
+
+	for (i = 0; i < v->t->partners.n; i++) {
+		const struct tpartner *p = &v->t->partners.v[i];
+
+		for (j = 0; j < p->links.n; j++) {
+			const struct tlink *l = &p->links.v[j];
+
+			if (l->our_gw < 0)
+				continue;
+			for (k = 0; k < d->elements.n; k++) {
+				const struct telement *e = &d->elements.v[k];
+
+				if (e->gw < 0 || !e->address.set || !exposes(p, &e->address.a))
+					continue;
+				if (e->gw != l->our_gw) {
+					ERR(l->at, "link [%s, %s] would carry %s's traffic for %s (behind %s) "
+					    "across the inside network unprotected; link through %s or "
+					    "narrow expose", l->ours.s, l->theirs.s, nm(&p->name),
+					    e->name.s, d->gateways.v[e->gw].name.s,
+					    d->gateways.v[e->gw].name.s);
+					break;
+				}
+				if (zb->mode.v == ESP_TRANSPORT && !transport_reported) {
+					ERR(zb->mode.pos, "Zb transport mode cannot carry %s's traffic to "
+					    "element %s, which it may reach: use tunnel mode",
+					    nm(&p->name), e->name.s);
+					transport_reported = true;
+				}
+			}
+		}
+	}
+}
+
 void topo_validate(struct topo *t, struct diags *d)
 {
 	struct v vv = { t, d }, *v = &vv;
@@ -574,4 +632,5 @@ void topo_validate(struct topo *t, struct diags *d)
 	check_overlaps(v);
 	check_profile(v, &t->profiles.za, true);
 	check_profile(v, &t->profiles.zb, false);
+	check_exposed_elements(v);
 }

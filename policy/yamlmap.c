@@ -105,7 +105,8 @@ static void unknown_key(struct ym *y, const yaml_node_t *k, const char *key, con
                         const struct ym_field *fields)
 {
 	const struct ym_field *f, *best = NULL;
-	unsigned bd = 3;
+	/* a short key is only a typo of a key one edit away */
+	unsigned bd = strlen(key) <= 3 ? 2 : 3;
 
 	for (f = fields; f->key; f++) {
 		unsigned dd = distance(key, f->key);
