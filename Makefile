@@ -126,10 +126,6 @@ clean:
 -include $(POLICY_OBJ:.o=.d) $(CTL_OBJ:.o=.d) $(PLUGIN_OBJ:.o=.d) $(ZSECD_OBJ:.o=.d) \
 	$(COMMON_OBJ:.o=.d)
 
-# Until the lab lands, the demo shows what zsec makes of the two-operator example.
 demo: deps all
-	@for f in topology/examples/*.yaml; do $(O)/zsecctl validate $$f 2>/dev/null || exit 1; done
-	@$(O)/zsecctl plan topology/examples/operator-a.yaml --node seg-a1 2>/dev/null | sed -n '1,12p'
-	@$(O)/zsecctl graph topology/examples/*.yaml 2>/dev/null > $(O)/topology.dot
-	@echo "graph of both operators: $(O)/topology.dot"
+	@O=$(O) topology/lab/demo
 .PHONY: demo

@@ -507,9 +507,13 @@ struct plan *plan_decode(const uint8_t *buf, size_t len, char *err, size_t errle
 		return NULL;
 	}
 	r.p += 4;
-	if (g16(&r) != WIRE_VERSION || g16(&r) != 0) {
+	if (g16(&r) != WIRE_VERSION) {
 		snprintf(err, errlen, "plan wire version %u not supported (this is %u)",
 		         (unsigned)(buf[4] << 8 | buf[5]), WIRE_VERSION);
+		return NULL;
+	}
+	if (g16(&r) != 0) {
+		snprintf(err, errlen, "reserved header field is not zero");
 		return NULL;
 	}
 	total = g32(&r);

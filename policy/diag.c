@@ -6,6 +6,8 @@
 
 #include "policy.h"
 
+#define LINE_MAX_SHOWN 512
+
 static char *xstrndup(const char *s, size_t n)
 {
 	char *p = malloc(n + 1);
@@ -41,6 +43,10 @@ static char *source_line(const struct source *src, uint32_t line)
 		eol = end;
 	if (eol > p && eol[-1] == '\r')
 		eol--;
+	/* a line too long to read on a terminal is left out: the position
+	 * says where */
+	if (eol - p > LINE_MAX_SHOWN)
+		return NULL;
 	return xstrndup(p, (size_t)(eol - p));
 }
 
@@ -51,6 +57,16 @@ void diag_add(struct diags *d, enum diag_level level, const struct source *src,
 	va_list ap;
 	char buf[2048];
 
+	/* a file can hold thousands of mistakes; the first thousand tell the
+	 * engineer enough, and keep the memory bounded */
+	if (d->n >= DIAG_MAX) {
+		if (level == DIAG_ERROR)
+			d->errors++;
+		else
+			d->warnings++;
+		d->dropped++;
+		return;
+	}
 	if (d->n == d->cap) {
 		size_t cap = d->cap ? d->cap * 2 : 16;
 		struct diag *v = realloc(d->v, cap * sizeof(*v));
@@ -91,17 +107,18 @@ static int diag_cmp(const void *a, const void *b)
 	return strcmp(x->msg, y->msg);
 }
 
-/* The caret goes under the column (a byte offset); tabs are kept and UTF-8
- * continuation bytes skipped so it lines up with what the terminal shows. */
+/* The caret goes under the column, counted in characters as libyaml does;
+ * tabs are kept so it lines up with what the terminal shows. */
 static void print_caret(FILE *fp, const char *line, uint32_t col)
 {
-	uint32_t i;
+	const unsigned char *p = (const unsigned char *)line;
+	uint32_t chars = 1;
 
-	for (i = 1; i < col && line[i - 1]; i++) {
-		unsigned char c = (unsigned char)line[i - 1];
-
-		if ((c & 0xc0) != 0x80)
-			fputc(c == '\t' ? '\t' : ' ', fp);
+	for (; *p && chars < col; p++) {
+		if ((*p & 0xc0) == 0x80)
+			continue;
+		fputc(*p == '\t' ? '\t' : ' ', fp);
+		chars++;
 	}
 	fputs("^\n", fp);
 }
@@ -126,6 +143,8 @@ void diags_print(FILE *fp, struct diags *d)
 			print_caret(fp, g->line, g->pos.col);
 		}
 	}
+	if (d->dropped)
+		fprintf(fp, "(%u more not shown)\n", d->dropped);
 }
 
 void diags_free(struct diags *d)

@@ -11,6 +11,7 @@
 #include "internal.h"
 
 #define TOPO_MAX_BYTES (64u << 20)
+#define ALIAS_BUDGET 100000
 
 static struct pos no_pos;
 
@@ -523,11 +524,13 @@ static struct pos pos_of_offset(const struct source *src, size_t offset)
 	struct pos pos = { 1, 1 };
 	size_t i;
 
+	/* columns count characters, as libyaml's marks do: UTF-8
+	 * continuation bytes do not advance them */
 	for (i = 0; i < offset && i < src->len; i++) {
 		if (src->text[i] == '\n') {
 			pos.line++;
 			pos.col = 1;
-		} else {
+		} else if (((unsigned char)src->text[i] & 0xc0) != 0x80) {
 			pos.col++;
 		}
 	}
@@ -595,8 +598,11 @@ struct topo *topo_load_buffer(const char *path, const char *text, size_t len, st
 		yaml_document_t next;
 
 		y.doc = &doc;
-		y.max_visits = (size_t)(doc.nodes.top - doc.nodes.start) * 4 + 1000;
+		/* anchors shared by many partners are fine; exponential expansion
+		 * is not: a budget far above any real file, far below a bomb */
+		y.max_visits = (size_t)(doc.nodes.top - doc.nodes.start) * 4 + ALIAS_BUDGET;
 		ym_map(&y, root, "the topology", top_fields, t);
+		t->incomplete = y.over_budget;
 		if (!yaml_parser_load(&parser, &next))
 			yaml_problem(d, &t->src, &parser);
 		else {
@@ -658,7 +664,7 @@ const char *topo_path(struct topo *t, const char *rel)
 {
 	if (!rel || rel[0] == '/' || !strcmp(t->dir, "."))
 		return rel;
-	return arena_printf(t->arena, "%s/%s", t->dir, rel);
+	return arena_printf(t->arena, "%s/%s", strcmp(t->dir, "/") ? t->dir : "", rel);
 }
 
 void topo_free(struct topo *t)

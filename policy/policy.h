@@ -76,10 +76,12 @@ struct diag {
 	char *msg;
 	char *line;                     /* the source line, NULL if none */
 };
+#define DIAG_MAX 1000                   /* shown; the rest only counted */
 struct diags {
 	struct diag *v;
 	size_t n, cap;
 	unsigned errors, warnings;
+	unsigned dropped;               /* beyond DIAG_MAX */
 };
 void diag_add(struct diags *d, enum diag_level level, const struct source *src,
               struct pos pos, const char *fmt, ...)
@@ -186,6 +188,7 @@ struct topo {
 	struct source src;
 	const char *dir;                /* folder of the file, for relative paths */
 	struct tnum version;
+	bool incomplete;                /* the walk stopped (alias budget) */
 	struct tdomain domain;
 	struct tpartners partners;
 	struct tprofiles profiles;

@@ -10,6 +10,7 @@ enum kind { ENCR, INTEG, PRF, KE, ESN };
 #define AEAD 0x1
 #define NOCONF 0x2              /* no confidentiality: null, GMAC */
 #define IKE_NO 0x4              /* not usable in IKE */
+#define HAS_PRF 0x8             /* integrity with a PRF of the same hash */
 
 struct algo {
 	const char *name;
@@ -51,11 +52,11 @@ static const struct algo algos[] = {
 	FORBID("sha1_160", INTEG, "SHA-1 integrity is forbidden"),
 	FORBID("md5", INTEG, "MD5 is forbidden"),
 	FORBID("md5_128", INTEG, "MD5 is forbidden"),
-	{ "sha256", INTEG, 0, NULL }, { "sha2_256", INTEG, 0, NULL },
+	{ "sha256", INTEG, HAS_PRF, NULL }, { "sha2_256", INTEG, HAS_PRF, NULL },
 	{ "sha256_96", INTEG, 0, NULL }, { "sha2_256_96", INTEG, 0, NULL },
-	{ "sha384", INTEG, 0, NULL }, { "sha2_384", INTEG, 0, NULL },
-	{ "sha512", INTEG, 0, NULL }, { "sha2_512", INTEG, 0, NULL },
-	{ "aesxcbc", INTEG, 0, NULL }, { "aescmac", INTEG, 0, NULL },
+	{ "sha384", INTEG, HAS_PRF, NULL }, { "sha2_384", INTEG, HAS_PRF, NULL },
+	{ "sha512", INTEG, HAS_PRF, NULL }, { "sha2_512", INTEG, HAS_PRF, NULL },
+	{ "aesxcbc", INTEG, HAS_PRF, NULL }, { "aescmac", INTEG, HAS_PRF, NULL },
 	{ "camelliaxcbc", INTEG, 0, NULL },
 	FORBID("prfsha1", PRF, "a SHA-1 PRF is forbidden"),
 	FORBID("prfmd5", PRF, "an MD5 PRF is forbidden"),
@@ -122,6 +123,7 @@ bool proposal_check(const char *text, enum proposal_proto proto, struct proposal
 {
 	const char *p = text, *dash;
 	unsigned n_encr = 0, n_aead = 0, n_noconf = 0, n_integ = 0, n_ke = 0, n_prf = 0;
+	unsigned n_prf_of_integ = 0;
 	char tok[40], why[512] = "";
 
 	memset(info, 0, sizeof(*info));
@@ -170,6 +172,7 @@ bool proposal_check(const char *text, enum proposal_proto proto, struct proposal
 			break;
 		case INTEG:
 			n_integ++;
+			n_prf_of_integ += !!(a->flags & HAS_PRF);
 			break;
 		case KE:
 			n_ke += strcmp(tok, "none") && strcmp(tok, "modpnone");
@@ -203,6 +206,13 @@ bool proposal_check(const char *text, enum proposal_proto proto, struct proposal
 	}
 	if (proto == PROPOSAL_IKE && n_aead && !n_prf) {
 		snprintf(err, errlen, "IKE proposal '%s' needs a PRF with an AEAD cipher (e.g. prfsha384)", text);
+		return false;
+	}
+	/* without an explicit PRF, charon derives one from the integrity
+	 * algorithm, which truncated ones (sha256_96) do not have */
+	if (proto == PROPOSAL_IKE && !n_aead && !n_prf && !n_prf_of_integ) {
+		snprintf(err, errlen, "IKE proposal '%s' needs a PRF (e.g. prfsha256): its integrity "
+		         "algorithm has none of its own", text);
 		return false;
 	}
 	if (proto == PROPOSAL_IKE && !n_ke) {

@@ -12,9 +12,12 @@
 
 #include "internal.h"
 
+struct pindex;
+
 struct v {
 	struct topo *t;
 	struct diags *d;
+	struct pindex *partner_prefixes;        /* address -> partner, sorted */
 };
 
 #define ERR(pos, ...) diag_error(v->d, &v->t->src, pos, __VA_ARGS__)
@@ -342,6 +345,62 @@ static bool in_any(const struct tprefixes *ps, const struct ipaddr *a)
 	return false;
 }
 
+/* Every partner prefix, sorted: which partner's prefixes hold an address,
+ * in O(log n) instead of a scan of all partners per address. */
+struct pindex {
+	struct prefix *p;
+	const char **name;
+	size_t n;
+};
+
+static struct pindex *pindex_build(const struct topo *t)
+{
+	struct pindex *x = arena_alloc(t->arena, sizeof(*x));
+	struct owned_prefix *all;
+	size_t i, j, n = 0;
+
+	for (i = 0; i < t->partners.n; i++)
+		n += t->partners.v[i].prefixes.n;
+	all = calloc(n + 1, sizeof(*all));
+	if (!all)
+		abort();
+	for (i = 0; i < t->partners.n; i++)
+		for (j = 0; j < t->partners.v[i].prefixes.n; j++)
+			all[x->n++] = (struct owned_prefix){ t->partners.v[i].prefixes.v[j],
+			                                     nm(&t->partners.v[i].name), { 0, 0 } };
+	if (x->n)
+		qsort(all, x->n, sizeof(*all), owned_prefix_cmp);
+	x->p = arena_array(t->arena, x->n, sizeof(*x->p));
+	x->name = arena_array(t->arena, x->n, sizeof(*x->name));
+	for (i = 0; i < x->n; i++) {
+		x->p[i] = all[i].p;
+		x->name[i] = all[i].owner;
+	}
+	free(all);
+	return x;
+}
+
+/* The partner whose prefixes hold a, or NULL.  Valid prefixes do not
+ * overlap, so it is the last one starting at or before a; a few more are
+ * looked at for nested (invalid, already reported) ones. */
+static const char *pindex_find(const struct pindex *x, const struct ipaddr *a)
+{
+	size_t lo = 0, hi = x->n, k;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (addr_cmp(&x->p[mid].addr, a) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (k = 0; k < 64 && lo > k; k++)
+		if (prefix_contains(&x->p[lo - 1 - k], a))
+			return x->name[lo - 1 - k];
+	return NULL;
+}
+
 /* ---- the domain ---- */
 
 static int find_gateway(const struct tdomain *d, const char *name)
@@ -358,7 +417,8 @@ static void check_domain(struct v *v)
 {
 	struct tdomain *d = &v->t->domain;
 	char buf[ADDR_STRLEN];
-	size_t i, j;
+	const char *owner;
+	size_t i;
 
 	if (!d->at.line)
 		return;
@@ -376,10 +436,9 @@ static void check_domain(struct v *v)
 		if (g->outside.set && in_any(&d->prefixes, &g->outside.a))
 			ERR(g->outside.pos, "outside address %s lies inside the domain's prefixes; "
 			    "the Za-facing address must be outside them", addr_str(&g->outside.a, buf));
-		for (j = 0; g->outside.set && j < v->t->partners.n; j++)
-			if (in_any(&v->t->partners.v[j].prefixes, &g->outside.a))
-				ERR(g->outside.pos, "outside address %s lies inside the prefixes of partner '%s'",
-				    addr_str(&g->outside.a, buf), nm(&v->t->partners.v[j].name));
+		if (g->outside.set && (owner = pindex_find(v->partner_prefixes, &g->outside.a)))
+			ERR(g->outside.pos, "outside address %s lies inside the prefixes of partner '%s'",
+			    addr_str(&g->outside.a, buf), owner);
 		if (g->inside.set && d->prefixes.n && !in_any(&d->prefixes, &g->inside.a))
 			ERR(g->inside.pos, "inside address %s lies outside the domain's prefixes",
 			    addr_str(&g->inside.a, buf));
@@ -510,7 +569,8 @@ static void check_partner(struct v *v, struct tpartner *p)
 {
 	const struct tprefixes *dom = &v->t->domain.prefixes;
 	char buf[ADDR_STRLEN];
-	size_t i, j;
+	const char *owner;
+	size_t i;
 	const char *whose = arena_printf(v->t->arena, "partner '%s'", nm(&p->name));
 
 	check_name(v, &p->name, "partner");
@@ -527,11 +587,10 @@ static void check_partner(struct v *v, struct tpartner *p)
 		if (in_any(dom, &g->address.a))
 			ERR(g->address.pos, "partner gateway address %s lies inside our domain's prefixes",
 			    addr_str(&g->address.a, buf));
-		for (j = 0; j < v->t->partners.n; j++)
-			if (in_any(&v->t->partners.v[j].prefixes, &g->address.a))
-				ERR(g->address.pos, "partner gateway address %s lies inside the prefixes of "
-				    "partner '%s'; a gateway's address must be outside what it protects",
-				    addr_str(&g->address.a, buf), nm(&v->t->partners.v[j].name));
+		if ((owner = pindex_find(v->partner_prefixes, &g->address.a)))
+			ERR(g->address.pos, "partner gateway address %s lies inside the prefixes of "
+			    "partner '%s'; a gateway's address must be outside what it protects",
+			    addr_str(&g->address.a, buf), owner);
 	}
 	check_links(v, p);
 	check_exposure(v, p);
@@ -620,11 +679,16 @@ static void check_exposed_elements(struct v *v)
 
 void topo_validate(struct topo *t, struct diags *d)
 {
-	struct v vv = { t, d }, *v = &vv;
+	struct v vv = { t, d, NULL }, *v = &vv;
 	size_t i;
+
+	/* a model cut short says nothing reliable about the rules */
+	if (t->incomplete)
+		return;
 
 	if (t->version.pos.line && t->version.v != 1)
 		ERR(t->version.pos, "unsupported schema version %u: this zsec reads version 1", t->version.v);
+	v->partner_prefixes = pindex_build(t);
 	check_domain(v);
 	for (i = 0; i < t->partners.n; i++)
 		check_partner(v, &t->partners.v[i]);

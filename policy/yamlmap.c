@@ -72,9 +72,19 @@ bool ym_expect(struct ym *y, const yaml_node_t *n, yaml_node_type_t type, const 
 
 const char *ym_scalar(struct ym *y, const yaml_node_t *n, const char *what)
 {
+	const char *v;
+
 	if (!ym_expect(y, n, YAML_SCALAR_NODE, what))
 		return NULL;
-	return (const char *)n->data.scalar.value;
+	v = (const char *)n->data.scalar.value;
+	/* "\0" in a quoted scalar: C would read only what comes before it */
+	if (strlen(v) != n->data.scalar.length) {
+		diag_error(y->d, y->src, ym_pos(n), strncmp(what, "a ", 2) ?
+		           "'%s' must not contain a NUL character" : "%s must not contain a NUL character",
+		           what);
+		return NULL;
+	}
+	return v;
 }
 
 /* Edit distance, for "did you mean" on a misspelt key. */

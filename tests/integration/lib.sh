@@ -1,0 +1,105 @@
+# lib.sh: what the lab tests share.  Sourced by tests/integration/t_*.sh;
+# each test prints TAP lines ("ok N - ...", "not ok N - ...").
+#
+# Everything waits on a condition with a deadline, never on a fixed sleep.
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+B=${O:-build}
+case $B in /*) ;; *) B=$top/$B ;; esac
+zsecctl=$B/zsecctl
+pcap=$top/tests/integration/pcap.py
+tmp=$(mktemp -d /tmp/zsec-test.XXXXXX)
+n=0
+failures=0
+captures=()
+
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+not_ok() { n=$((n + 1)); failures=$((failures + 1)); echo "not ok $n - $*"; }
+# check NAME CMD...: ok if CMD succeeds; its output is shown when it fails
+check() {
+	local name=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		ok "$name"
+	else
+		not_ok "$name"
+		printf '%s\n' "$out" | sed 's/^/#   /' | head -n 40
+	fi
+}
+diag() { echo "# $*"; }
+
+# wait_for SECONDS CMD...: poll CMD every 0.2 s until it succeeds
+wait_for() {
+	local deadline=$(( $(date +%s%N) / 1000000 + $1 * 1000 ))
+	shift
+	while ! "$@" > /dev/null 2>&1; do
+		[ $(( $(date +%s%N) / 1000000 )) -lt $deadline ] || return 1
+		sleep 0.2
+	done
+}
+
+lab() { "$zsecctl" lab "$@"; }
+in_node() { local node=$1; shift; "$zsecctl" lab exec "$node" -- "$@"; }
+status_json() { in_node "$1" "$zsecctl" status --json; }
+
+# link_field NODE LINK FIELD: a field of one link in the node's status
+link_field() {
+	status_json "$1" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+for l in s["links"]:
+    if l["name"] == sys.argv[1]:
+        v = l.get(sys.argv[2])
+        print("" if v is None else v)
+' "$2" "$3"
+}
+
+# all_up NODE...: every link of every node is up
+all_up() {
+	local node
+	for node in "$@"; do
+		status_json "$node" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+sys.exit(0 if s["links"] and all(l["state"] == "up" for l in s["links"]) else 1)' || return 1
+	done
+}
+
+# lab nodes, from the lab's own list
+lab_nodes() { cat "${ZSEC_LAB_DIR:-/var/lib/zsec-lab}/nodes"; }
+
+lab_up() {
+	lab down > /dev/null 2>&1
+	lab up "$@" > "$tmp/lab-up.log" 2>&1 || {
+		cat "$tmp/lab-up.log" | sed 's/^/#   /'
+		return 1
+	}
+}
+
+# capture NAME NODE IFACE [FILTER]: start tcpdump in a node; stop_captures ends them
+capture() {
+	local name=$1 node=$2 iface=$3 filter=${4:-}
+	# a simple command, so $! is tcpdump itself (every step execs the next)
+	"$zsecctl" lab exec "$node" -- tcpdump -n -U -i "$iface" -w "$tmp/$name.pcap" $filter \
+		> /dev/null 2> "$tmp/$name.tcpdump" &
+	captures+=($!)
+	wait_for 10 grep -q "listening on" "$tmp/$name.tcpdump"
+}
+
+stop_captures() {
+	local pid
+	for pid in "${captures[@]}"; do
+		kill -INT "$pid" 2>/dev/null
+	done
+	for pid in "${captures[@]}"; do
+		wait "$pid" 2>/dev/null
+	done
+	captures=()
+}
+
+finish() {
+	stop_captures
+	[ -n "${keep_lab:-}" ] || lab down > /dev/null 2>&1
+	rm -rf "$tmp"
+}
+trap finish EXIT
