@@ -294,10 +294,10 @@ CALLBACK(reconcile, job_requeue_t,
 
 /**
  * Both ends start every link.  To not open two IKE_SAs when both start at
- * once, the end with the smaller identity starts at once, the other waits
- * and starts only if no IKE_SA of the link exists by then.  After a restart
- * nothing exists and both start: INITIAL_CONTACT clears the stale SAs of
- * the peer.
+ * once, the end the plan says starts first does so at once, the other
+ * waits and starts only if no IKE_SA of the link exists by then.  After a
+ * restart nothing exists and the restarted end starts: INITIAL_CONTACT
+ * clears the stale SAs of the peer.
  */
 static void plan_starts(reconcile_t *r)
 {
@@ -311,7 +311,7 @@ static void plan_starts(reconcile_t *r)
 		{
 			continue;
 		}
-		if (strcmp(link->plan->local_id, link->plan->remote_id) < 0)
+		if (link->plan->initiate)
 		{
 			array_insert(r->now, ARRAY_TAIL, link);
 		}

@@ -241,7 +241,8 @@ static void za_link(struct c *c, const struct tgateway *g, const struct tpartner
 	l->esp_lifetime = za->lifetime.v;
 	l->ike_lifetime = za->ike_lifetime.v;
 	l->confidentiality = true;
-	l->initiate = true;
+	/* between two gateways, the one with the smaller identity */
+	l->initiate = strcmp(g->id.s, peer->id.s) < 0;
 	l->local_ts = prefixes_copy(c, presented);
 	l->n_local_ts = sort_unique(l->local_ts, presented->n);
 	l->remote_ts = prefixes_copy(c, &p->prefixes);
@@ -288,7 +289,7 @@ static void zb_link_gateway(struct c *c, const struct tgateway *g, const struct 
 	l->remote_id = dup(c, e->id.s);
 	l->cert = path(c, g->cert.s);
 	l->key = path(c, g->key.s);
-	l->initiate = false;
+	l->initiate = false;            /* the element starts first */
 	element_reach(c, e, &l->local_ts, &l->n_local_ts);
 	l->remote_ts = arena_alloc(c->a, sizeof(*l->remote_ts));
 	l->remote_ts[0] = prefix_host(&e->address.a);

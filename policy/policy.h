@@ -248,7 +248,10 @@ struct plan_link {
 	enum esp_mode mode;
 	uint32_t ike_lifetime, esp_lifetime; /* seconds, 0: strongSwan's defaults */
 	bool confidentiality;           /* the ESP SA must encrypt */
-	bool initiate;                  /* started at load, else on demand */
+	/* Both ends start every link.  The end that starts first does so at
+	 * once; the other waits a moment and starts only if no SA exists by
+	 * then, so the two do not open two IKE_SAs when both come up at once. */
+	bool initiate;                  /* this end starts first */
 	struct prefix *local_ts, *remote_ts;
 	size_t n_local_ts, n_remote_ts;
 };

@@ -55,7 +55,7 @@ void plan_link_render(FILE *fp, const struct plan_link *l, const char *in)
 	strings(fp, l->esp, l->n_esp);
 	fprintf(fp, "\n%smode %s, %s, %s\n", in, l->mode == ESP_TUNNEL ? "tunnel" : "transport",
 	        l->confidentiality ? "confidentiality required" : "integrity only",
-	        l->initiate ? "start at load" : "peer starts");
+	        l->initiate ? "starts first" : "starts if the peer has not");
 	fprintf(fp, "%slifetime ike ", in);
 	duration(fp, l->ike_lifetime);
 	fputs(" esp ", fp);

@@ -185,7 +185,7 @@ static void test_za_link(void **state)
 	assert_int_equal(l->ike_lifetime, 0);
 	assert_int_equal(l->esp_lifetime, 0);
 	assert_true(l->confidentiality);
-	assert_true(l->initiate);
+	assert_true(l->initiate);                           /* the smaller identity starts first */
 	/* what we expose, towards the partner's prefixes */
 	expect_prefixes(l->local_ts, l->n_local_ts, "10.1.1.0/24");
 	expect_prefixes(l->remote_ts, l->n_remote_ts, "10.2.0.0/16");
