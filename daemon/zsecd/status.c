@@ -186,6 +186,7 @@ static void link_json(FILE *out, const struct plan_link *l, const char *sa,
 	fprintf(out, ", \"ike\": \"%s\", \"child\": \"%s\"", FIELD("ike"), FIELD("child"));
 	fprintf(out, ", \"spi_in\": \"%s\"", FIELD("spi_in"));
 	fprintf(out, ", \"spi_out\": \"%s\"", FIELD("spi_out"));
+	fprintf(out, ", \"ts\": \"%s\"", FIELD("ts"));
 	for (i = 0; i < sizeof(nums) / sizeof(*nums); i++)
 		fprintf(out, ", \"%s\": %s", nums[i], sa && kv(sa, nums[i], v, sizeof(v)) ? v : "null");
 	fprintf(out, ", \"last_event\": ");
