@@ -28,6 +28,10 @@ say = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
 YAML_LIBS := -lyaml
+# libnl-3 for the guard's netlink socket (daemon/guard/netlink.c says why
+# not libnl-xfrm's object layer)
+NL_CFLAGS := $(shell pkg-config --cflags libnl-3.0 2>/dev/null || echo -I/usr/include/libnl3)
+NL_LIBS := $(shell pkg-config --libs libnl-3.0 2>/dev/null || echo -lnl-3)
 
 POLICY_SRC := $(wildcard policy/*.c)
 POLICY_OBJ := $(POLICY_SRC:%.c=$(O)/%.o)
@@ -37,6 +41,8 @@ CTL_SRC := $(wildcard daemon/zsecctl/*.c)
 CTL_OBJ := $(CTL_SRC:%.c=$(O)/%.o)
 ZSECD_SRC := $(wildcard daemon/zsecd/*.c)
 ZSECD_OBJ := $(ZSECD_SRC:%.c=$(O)/%.o)
+GUARD_SRC := $(wildcard daemon/guard/*.c)
+GUARD_OBJ := $(GUARD_SRC:%.c=$(O)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 
@@ -45,7 +51,13 @@ all: $(O)/libzsecpolicy.a $(O)/zsecctl $(O)/zsecd $(O)/libstrongswan-zsec.so
 $(O)/%.o: %.c
 	$(call say,CC,$<)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -fPIC -Ipolicy -Idaemon/common -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) -fPIC -Ipolicy -Idaemon/common -Idaemon/guard -c -o $@ $<
+
+# the kernel guard: the only objects that see libnl's headers
+$(O)/daemon/guard/%.o: daemon/guard/%.c
+	$(call say,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -fPIC -Ipolicy $(NL_CFLAGS) -c -o $@ $<
 
 # The charon plugin: strongSwan's headers for exactly the installed charon
 # (make deps), its config.h included first as strongSwan's own build does.
@@ -74,20 +86,42 @@ $(O)/libzsecpolicy.a: $(POLICY_OBJ)
 	$(call say,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(O)/zsecctl: $(CTL_OBJ) $(COMMON_OBJ) $(O)/libzsecpolicy.a
+$(O)/zsecctl: $(CTL_OBJ) $(COMMON_OBJ) $(GUARD_OBJ) $(O)/libzsecpolicy.a
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(YAML_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(YAML_LIBS) $(NL_LIBS)
 
-$(O)/zsecd: $(ZSECD_OBJ) $(COMMON_OBJ) $(O)/libzsecpolicy.a
+$(O)/zsecd: $(ZSECD_OBJ) $(COMMON_OBJ) $(GUARD_OBJ) $(O)/libzsecpolicy.a
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(YAML_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(YAML_LIBS) $(NL_LIBS)
 
+# A test links the objects among its prerequisites, and what a module
+# needs through TEST_CFLAGS and TEST_LIBS set for that test alone.
 $(O)/tests/test_%: tests/unit/test_%.c $(O)/libzsecpolicy.a
 	$(call say,CC,$<)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -Ipolicy -o $@ $< $(O)/libzsecpolicy.a $(LDFLAGS) $(YAML_LIBS) -lcmocka
+	$(Q)$(CC) $(CFLAGS) -Ipolicy $(TEST_CFLAGS) -o $@ $< $(filter %.o,$^) \
+		$(O)/libzsecpolicy.a $(LDFLAGS) $(YAML_LIBS) $(TEST_LIBS) -lcmocka
 
-unit: $(UNIT_BIN)
+# test_guard: the guard's pure parts (expansion, keys, diff)
+$(O)/tests/test_guard: $(GUARD_OBJ)
+$(O)/tests/test_guard: TEST_CFLAGS = -Idaemon/guard
+$(O)/tests/test_guard: TEST_LIBS = $(NL_LIBS)
+
+# tests/guard/run drives the guard in a namespace of its own with this tool
+$(O)/tests/guard_tool: tests/guard/guard_tool.c $(GUARD_OBJ) $(O)/libzsecpolicy.a
+	$(call say,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -Ipolicy -Idaemon/guard -o $@ $< $(GUARD_OBJ) $(O)/libzsecpolicy.a \
+		$(LDFLAGS) $(YAML_LIBS) $(NL_LIBS)
+
+unit: $(UNIT_BIN) $(O)/tests/guard_tool
+
+# tools of the lab tests
+$(O)/tests/tamper_plan: tests/integration/tamper_plan.c $(COMMON_OBJ) $(O)/libzsecpolicy.a
+	$(call say,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -Ipolicy -Idaemon/common -o $@ $^ $(YAML_LIBS)
+integration-tools: $(O)/tests/tamper_plan
 
 # libFuzzer targets: clang, the policy sources compiled in, sanitizers on.
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
@@ -104,13 +138,17 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(O)/bench/%)
 $(O)/bench/bench_%: tests/bench/bench_%.c $(O)/libzsecpolicy.a
 	$(call say,CC,$<)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -Ipolicy -o $@ $< $(O)/libzsecpolicy.a $(LDFLAGS) $(YAML_LIBS)
+	$(Q)$(CC) $(CFLAGS) -Ipolicy $(TEST_CFLAGS) -o $@ $< $(filter %.o,$^) \
+		$(O)/libzsecpolicy.a $(LDFLAGS) $(YAML_LIBS) $(TEST_LIBS)
+$(O)/bench/bench_guard: $(GUARD_OBJ)
+$(O)/bench/bench_guard: TEST_CFLAGS = -Idaemon/guard
+$(O)/bench/bench_guard: TEST_LIBS = $(NL_LIBS)
 
 deps:
 	@scripts/deps
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all unit
+	$(Q)$(MAKE) --no-print-directory all unit integration-tools
 	$(Q)$(MAKE) --no-print-directory O=$(O)/san SAN=address,undefined CC=gcc unit \
 		$(O)/san/zsecctl $(O)/san/zsecd
 	$(Q)$(MAKE) --no-print-directory fuzz
@@ -122,9 +160,9 @@ bench: all $(BENCH_BIN)
 clean:
 	rm -rf $(O)/*.a $(O)/zsec* $(O)/policy $(O)/daemon $(O)/tests $(O)/fuzz $(O)/san
 
-.PHONY: all unit fuzz deps test bench clean
+.PHONY: all unit fuzz deps test bench clean integration-tools
 -include $(POLICY_OBJ:.o=.d) $(CTL_OBJ:.o=.d) $(PLUGIN_OBJ:.o=.d) $(ZSECD_OBJ:.o=.d) \
-	$(COMMON_OBJ:.o=.d)
+	$(COMMON_OBJ:.o=.d) $(GUARD_OBJ:.o=.d)
 
 demo: deps all
 	@O=$(O) topology/lab/demo

@@ -120,8 +120,7 @@ METHOD(listener_t, narrow, bool,
 		flush(local);
 		flush(remote);
 		DBG1(DBG_CFG, "zsec: refusing CHILD_SA %s: %s", name, reason);
-		this->events->emit(this->events, "refused link=%s peer=%H reason=\"%s\"",
-						   name, ike_sa->get_other_host(ike_sa), reason);
+		this->events->refuse_child(this->events, ike_sa, name, reason);
 	}
 	DESTROY_IF(snapshot);
 	return TRUE;

@@ -10,6 +10,7 @@
 
 #include <daemon.h>
 #include <collections/array.h>
+#include <collections/hashtable.h>
 #include <threading/mutex.h>
 
 typedef struct private_zsec_events_t private_zsec_events_t;
@@ -27,6 +28,13 @@ struct private_zsec_events_t {
 
 	/** counts queued events for poll() */
 	int fd;
+
+	/** IKE_SA unique id -> the last certificate problem seen while
+	 * authenticating it (char*), told with the failure if one follows */
+	hashtable_t *cert_problems;
+
+	/** IKE_SA unique ids whose CHILD_SA zsec's enforcer just refused */
+	hashtable_t *refused;
 
 	mutex_t *lock;
 };
@@ -77,6 +85,36 @@ static void event(private_zsec_events_t *this, const char *fmt, ...)
 	va_end(args);
 }
 
+METHOD(zsec_events_t, refuse_child, void,
+	private_zsec_events_t *this, ike_sa_t *ike_sa, const char *link,
+	const char *reason)
+{
+	uintptr_t id = ike_sa->get_unique_id(ike_sa);
+
+	this->lock->lock(this->lock);
+	if (this->refused->get_count(this->refused) < 1024)
+	{
+		this->refused->put(this->refused, (void*)id, (void*)id);
+	}
+	this->lock->unlock(this->lock);
+	event(this, "refused link=%s peer=%H reason=\"%s\"", link,
+		  ike_sa->get_other_host(ike_sa), reason);
+}
+
+/**
+ * Whether zsec's enforcer refused a CHILD_SA of this IKE_SA (forgets it)
+ */
+static bool refused_by_zsec(private_zsec_events_t *this, ike_sa_t *ike_sa)
+{
+	uintptr_t id = ike_sa ? ike_sa->get_unique_id(ike_sa) : 0;
+	bool refused;
+
+	this->lock->lock(this->lock);
+	refused = this->refused->remove(this->refused, (void*)id) != NULL;
+	this->lock->unlock(this->lock);
+	return refused;
+}
+
 METHOD(zsec_events_t, get_fd, int,
 	private_zsec_events_t *this)
 {
@@ -117,9 +155,36 @@ static const char *name_of(ike_sa_t *ike_sa)
 	return peer ? peer->get_name(peer) : "-";
 }
 
+/**
+ * Remember (problem) or take (NULL) the certificate problem of an IKE_SA
+ */
+static char *cert_problem_swap(private_zsec_events_t *this, ike_sa_t *ike_sa,
+							   char *problem)
+{
+	uintptr_t id = ike_sa ? ike_sa->get_unique_id(ike_sa) : 0;
+	char *old;
+
+	this->lock->lock(this->lock);
+	if (!problem)
+	{
+		old = this->cert_problems->remove(this->cert_problems, (void*)id);
+	}
+	else if (this->cert_problems->get_count(this->cert_problems) < 1024)
+	{
+		old = this->cert_problems->put(this->cert_problems, (void*)id, problem);
+	}
+	else
+	{	/* SAs that died without a word: never more than this many kept */
+		old = problem;
+	}
+	this->lock->unlock(this->lock);
+	return old;
+}
+
 METHOD(listener_t, ike_updown, bool,
 	private_zsec_events_t *this, ike_sa_t *ike_sa, bool up)
 {
+	free(cert_problem_swap(this, ike_sa, NULL));
 	ike_sa_id_t *id = ike_sa->get_id(ike_sa);
 
 	event(this, "ike-%s link=%s local=%H remote=%H spi_i=%.16"PRIx64
@@ -196,15 +261,15 @@ static const char *cert_problem(alert_t alert)
 	switch (alert)
 	{
 		case ALERT_CERT_UNTRUSTED_ROOT:
-			return "not issued by a trusted CA";
+			return "is not issued by a trusted CA";
 		case ALERT_CERT_NO_ISSUER:
-			return "issuer unknown";
+			return "has an unknown issuer";
 		case ALERT_CERT_EXPIRED:
-			return "expired";
+			return "has expired";
 		case ALERT_CERT_REVOKED:
-			return "revoked";
+			return "is revoked";
 		default:
-			return "validation failed";
+			return "does not validate";
 	}
 }
 
@@ -219,6 +284,12 @@ METHOD(listener_t, alert, bool,
 	{
 		case ALERT_PROPOSAL_MISMATCH_IKE:
 			list = va_arg(args, linked_list_t*);
+			if (ike_sa && !ike_sa->get_ike_cfg(ike_sa))
+			{	/* no config at all for this peer: not a proposal question */
+				event(this, "refused link=%s peer=%H reason=\"no link with this "
+					  "peer\"", link, other);
+				break;
+			}
 			event(this, "refused link=%s peer=%H reason=\"no acceptable IKE "
 				  "proposal: peer offered %#P\"", link, other, list);
 			break;
@@ -229,6 +300,10 @@ METHOD(listener_t, alert, bool,
 			break;
 		case ALERT_TS_MISMATCH:
 		{
+			if (refused_by_zsec(this, ike_sa))
+			{
+				break;
+			}
 			linked_list_t *tsi = va_arg(args, linked_list_t*);
 			linked_list_t *tsr = va_arg(args, linked_list_t*);
 
@@ -237,9 +312,16 @@ METHOD(listener_t, alert, bool,
 			break;
 		}
 		case ALERT_PEER_AUTH_FAILED:
+		{
+			char *cert = cert_problem_swap(this, ike_sa, NULL);
+
 			event(this, "refused link=%s peer=%H reason=\"peer authentication "
-				  "failed (certificate, identity or key)\"", link, other);
+				  "failed for identity '%Y'%s%s\"", link, other,
+				  ike_sa ? ike_sa->get_other_id(ike_sa) : NULL,
+				  cert ? ": " : "", cert ?: "");
+			free(cert);
 			break;
+		}
 		case ALERT_LOCAL_AUTH_FAILED:
 			event(this, "refused link=%s peer=%H reason=\"the peer refused our "
 				  "authentication\"", link, other);
@@ -250,11 +332,17 @@ METHOD(listener_t, alert, bool,
 		case ALERT_CERT_EXPIRED:
 		case ALERT_CERT_REVOKED:
 		{
+			/* charon tries every candidate chain and may still succeed:
+			 * kept, and told only if the authentication fails */
 			certificate_t *cert = va_arg(args, certificate_t*);
+			char *problem;
 
-			event(this, "refused link=%s peer=%H reason=\"certificate %Y: %s\"",
-				  link, other, cert ? cert->get_subject(cert) : NULL,
-				  cert_problem(alert));
+			if (asprintf(&problem, "certificate '%Y' %s",
+						 cert ? cert->get_subject(cert) : NULL,
+						 cert_problem(alert)) > 0)
+			{
+				free(cert_problem_swap(this, ike_sa, problem));
+			}
 			break;
 		}
 		case ALERT_PEER_INIT_UNREACHABLE:
@@ -282,6 +370,8 @@ METHOD(zsec_events_t, destroy, void,
 	private_zsec_events_t *this)
 {
 	array_destroy_function(this->queue, free_line, NULL);
+	this->cert_problems->destroy_function(this->cert_problems, (void*)free);
+	this->refused->destroy(this->refused);
 	close(this->fd);
 	this->lock->destroy(this->lock);
 	free(this);
@@ -304,12 +394,15 @@ zsec_events_t *zsec_events_create()
 				.alert = _alert,
 			},
 			.emit = _emit,
+			.refuse_child = _refuse_child,
 			.get_fd = _get_fd,
 			.pop = _pop,
 			.destroy = _destroy,
 		},
 		.queue = array_create(0, 0),
 		.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC),
+		.cert_problems = hashtable_create(hashtable_hash_ptr, hashtable_equals_ptr, 8),
+		.refused = hashtable_create(hashtable_hash_ptr, hashtable_equals_ptr, 8),
 		.lock = mutex_create(MUTEX_TYPE_DEFAULT),
 	);
 	return &this->public;

@@ -26,6 +26,14 @@ struct zsec_events_t {
 	void (*emit)(zsec_events_t *this, const char *fmt, ...);
 
 	/**
+	 * Queue the refusal of a CHILD_SA by zsec's enforcer.  charon follows it
+	 * with a selector mismatch alert of its own, which is then not told: the
+	 * reason is zsec's.
+	 */
+	void (*refuse_child)(zsec_events_t *this, ike_sa_t *ike_sa, const char *link,
+						 const char *reason);
+
+	/**
 	 * A file descriptor that is readable while events are queued.
 	 */
 	int (*get_fd)(zsec_events_t *this);

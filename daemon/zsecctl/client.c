@@ -9,9 +9,14 @@
 #include "common.h"
 #include "zsecctl.h"
 
+const char *zsecd_socket(void)
+{
+	return getenv("ZSEC_SOCKET") ? getenv("ZSEC_SOCKET") : ZSECD_SOCKET;
+}
+
 int zsecd_request(enum msg_type type, const char *payload)
 {
-	const char *path = getenv("ZSEC_SOCKET") ? getenv("ZSEC_SOCKET") : ZSECD_SOCKET;
+	const char *path = zsecd_socket();
 	struct msg m;
 	int fd = unix_connect(path), rc;
 

@@ -103,10 +103,9 @@ static void source_for(FILE *fp, struct topo **t, int n, const char *node,
 static void describe_gateway(FILE *fp, struct topo **t, int n, const struct topo *d,
                              const struct tgateway *g)
 {
-	char a[ADDR_STRLEN], b[ADDR_STRLEN], err[256];
+	char a[ADDR_STRLEN], b[ADDR_STRLEN], pre[PREFIX_STRLEN], err[256];
 	struct plan *p = plan_compile(d, g->name.s, err, sizeof(err));
-	size_t i, j, k;
-	int f;
+	size_t i, j;
 
 	fprintf(fp, "node %s gateway %s %s\n", g->name.s, d->domain.name.s, d->src.path);
 	fprintf(fp, "addr %s out %s/%u\n", g->name.s, addr_str(&g->outside.a, a),
@@ -115,15 +114,21 @@ static void describe_gateway(FILE *fp, struct topo **t, int n, const struct topo
 		if (prefix_contains(&d->domain.prefixes.v[i], &g->inside.a))
 			fprintf(fp, "addr %s in %s/%u\n", g->name.s, addr_str(&g->inside.a, a),
 			        d->domain.prefixes.v[i].len);
-	/* every other gateway of the lab is on the transit network */
-	for (f = 0; f < n; f++)
-		for (k = 0; k < t[f]->domain.gateways.n; k++) {
-			const struct ipaddr *o = &t[f]->domain.gateways.v[k].outside.a;
+	/* every peer on the transit network; and, as a border router would, the
+	 * partners' prefixes towards their gateways in clear: when no SA
+	 * carries them, only the guard stands between them and the wire */
+	for (i = 0; p && i < p->n_links; i++) {
+		const struct plan_link *l = &p->links[i];
 
-			if (o->family == g->outside.a.family && addr_cmp(o, &g->outside.a))
-				fprintf(fp, "route %s %s/%u dev out\n", g->name.s, addr_str(o, b),
-				        addr_bits(o->family));
-		}
+		if (l->kind != LINK_ZA)
+			continue;
+		fprintf(fp, "route %s %s/%u dev out\n", g->name.s, addr_str(&l->remote, b),
+		        addr_bits(l->remote.family));
+		for (j = 0; j < l->n_remote_ts; j++)
+			if (l->remote_ts[j].addr.family == l->remote.family)
+				fprintf(fp, "route %s %s via %s dev out onlink\n", g->name.s,
+				        prefix_str(&l->remote_ts[j], pre), b);
+	}
 	/* each local selector once, whatever the number of links sharing it */
 	for (i = 0; p && i < p->n_links; i++)
 		for (j = 0; j < p->links[i].n_local_ts; j++) {

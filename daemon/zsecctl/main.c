@@ -18,6 +18,7 @@ static const struct {
 	{ "graph", cmd_graph, "FILE... [-o OUT.svg]       draw the topology (Graphviz dot)" },
 	{ "apply", cmd_apply, "FILE                       zsecd applies FILE: only what changed" },
 	{ "status", cmd_status, "[--json]                  every link: state, SPIs, counters, last event" },
+	{ "teardown", cmd_teardown, "                           remove the kernel guard (zsec's entries only)" },
 	{ "lab", cmd_lab, "up FILE... | down | status | exec NODE -- CMD   the lab of namespaces" },
 };
 

@@ -18,9 +18,12 @@ int cmd_graph(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
+int cmd_teardown(int argc, char **argv);
 
 /* One request to zsecd; prints the reply and returns the exit code. */
 int zsecd_request(enum msg_type type, const char *payload);
+/* zsecd's control socket: ZSEC_SOCKET, or ZSECD_SOCKET */
+const char *zsecd_socket(void);
 
 /* Loads and validates a topology file, printing every diagnostic to stderr
  * (warnings only if asked).  NULL if it could not be read or has errors. */

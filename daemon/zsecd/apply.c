@@ -2,8 +2,16 @@
  *
  * An invalid file, a missing credential or a node the file does not name
  * changes nothing.  Otherwise the plan is diffed against the running one,
- * pushed to the plugin (which keeps unchanged links and their SAs), and
- * becomes the running plan. */
+ * and applied fail-closed first:
+ *   1. the kernel guard gets the new plan's entries (additions only), so
+ *      every flow the new plan protects is covered before charon hears of it;
+ *   2. the plan goes to the plugin (which keeps unchanged links and their SAs);
+ *   3. only then go the guard entries the new plan no longer wants: until
+ *      charon has dropped the old links, their flows stay covered.
+ * If the plugin refuses, step 1 is undone and the old plan stays.  The guard
+ * reconciles against what the kernel holds, not against the running plan,
+ * so the first apply after a restart adds what is missing and removes
+ * zsec's stale entries, never anyone else's. */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,10 +97,18 @@ int zsecd_diff_running(struct zsecd *z, const char *file, FILE *out)
 	return 0;
 }
 
+static void guard_report(FILE *out, const struct guard_stats *s)
+{
+	fprintf(out, "guard: %zu entries: %zu added, %zu updated, %zu removed; %zu of others left alone\n",
+	        s->wanted, s->added, s->updated, s->removed, s->foreign);
+}
+
 int zsecd_apply(struct zsecd *z, const char *file, FILE *out)
 {
 	struct plan *p = plan_of(z, file, out), *old;
+	struct guard_stats gs;
 	struct plan_diff d;
+	char err[1024];
 	char *abs;
 
 	if (!p)
@@ -105,12 +121,24 @@ int zsecd_apply(struct zsecd *z, const char *file, FILE *out)
 	plan_diff_render(out, &d);
 	plan_diff_free(&d);
 
+	if (!guard_begin(z->guard, p, &gs, err, sizeof(err))) {
+		/* guard_begin undid its own additions: the kernel is as it was */
+		fprintf(out, "guard: %s: nothing applied\n", err);
+		log_msg("guard: %s", err);
+		plan_free(p);
+		return 3;
+	}
 	old = z->running;
 	z->running = p;
 	if (z->plugin_fd >= 0 && !plugin_push(z, out)) {
 		/* the plugin refused or failed: it kept the old plan, so do we */
 		z->running = old;
 		plan_free(p);
+		if (!guard_rollback(z->guard, &gs, err, sizeof(err))) {
+			/* extra entries only: coverage of the old plan is whole */
+			fprintf(out, "guard: undoing the additions: %s\n", err);
+			log_msg("guard: undoing the additions: %s", err);
+		}
 		fprintf(out, "nothing applied\n");
 		return 3;
 	}
@@ -118,6 +146,12 @@ int zsecd_apply(struct zsecd *z, const char *file, FILE *out)
 		z->plugin_synced = false;
 		fprintf(out, "charon is not reachable: the plan goes to it when it is\n");
 	}
+	if (!guard_commit(z->guard, &gs, err, sizeof(err))) {
+		/* coverage is whole; the stale entries go at the next apply */
+		fprintf(out, "guard: %s; stale entries stay until the next apply\n", err);
+		log_msg("guard: %s", err);
+	}
+	guard_report(out, &gs);
 	plan_free(old);
 	abs = realpath(file, NULL);
 	if (abs) {
@@ -125,6 +159,25 @@ int zsecd_apply(struct zsecd *z, const char *file, FILE *out)
 		z->file = abs;
 	}
 	z->applied_at = time(NULL);
-	log_msg("applied %s: %zu links", z->file, p->n_links);
+	log_msg("applied %s: %zu links, guard %zu entries (%zu added, %zu removed)", z->file,
+	        p->n_links, gs.wanted, gs.added, gs.removed);
+	return 0;
+}
+
+/* zsecctl teardown: the guard goes on purpose, zsec's entries only.  The
+ * running plan stays with charon; the next apply puts the guard back. */
+int zsecd_teardown(struct zsecd *z, FILE *out)
+{
+	struct guard_stats gs;
+	char err[1024];
+
+	if (!guard_apply(z->guard, NULL, &gs, err, sizeof(err))) {
+		fprintf(out, "guard: %s\n", err);
+		log_msg("teardown: %s", err);
+		return 3;
+	}
+	fprintf(out, "removed %zu guard entries\n", gs.removed);
+	log_msg("teardown: removed %zu guard entries; protected flows are no longer "
+	        "covered when their SAs are down", gs.removed);
 	return 0;
 }

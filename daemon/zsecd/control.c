@@ -1,5 +1,6 @@
 /* control: zsecd's socket for zsecctl.  One request per connection:
- * apply a file, show the status, or show what a file would change.
+ * apply a file, show the status, show what a file would change, or remove
+ * the kernel guard.
  * It admits root and the group zsec only. */
 #include <errno.h>
 #include <grp.h>
@@ -88,6 +89,9 @@ static void handle(struct zsecd *z, int fd, const struct msg *m)
 		break;
 	case MSG_PLAN_CHECK:
 		code = zsecd_diff_running(z, (const char *)m->data, out);
+		break;
+	case MSG_TEARDOWN:
+		code = zsecd_teardown(z, out);
 		break;
 	case MSG_STATUS:
 		sas = plugin_status(z);

@@ -5,7 +5,9 @@
  *   -p PATH            the plugin's socket (default /run/zsec/charon.sock)
  *
  * SIGHUP applies the file again (only what changed); SIGTERM stops zsecd
- * and leaves everything it programmed in place. */
+ * and leaves everything it programmed in place: above all the kernel guard,
+ * which keeps protected flows from leaving in clear text while zsecd is
+ * gone (only `zsecctl teardown` removes it). */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -98,6 +100,7 @@ int main(int argc, char **argv)
 	};
 	const char *file = NULL;
 	bool check = false;
+	char err[512];
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "f:N:ns:p:", opts, NULL)) != -1) {
@@ -134,6 +137,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "zsecd: %s: %s\n", file, strerror(errno));
 		return 1;
 	}
+	/* a node whose guard cannot be programmed must not bring links up */
+	z.guard = guard_open(err, sizeof(err));
+	if (!z.guard) {
+		fprintf(stderr, "zsecd: %s\n", err);
+		free(z.file);
+		return 3;
+	}
 	z.signal_fd = setup_signals();
 	z.control_fd = control_open(z.control_path);
 	if (z.signal_fd < 0 || z.control_fd < 0) {
@@ -143,13 +153,16 @@ int main(int argc, char **argv)
 	log_msg("node %s, file %s", z.node, z.file);
 	rc = zsecd_apply(&z, z.file, stderr);
 	if (rc == 1) {
-		/* an invalid file at start: nothing to run */
+		/* an invalid file at start: nothing to run; a guard from
+		 * before stays as it is */
 		unlink(z.control_path);
+		guard_close(z.guard);
 		return 1;
 	}
 	loop(&z);
 	plugin_disconnect(&z);
 	unlink(z.control_path);
+	guard_close(z.guard);           /* closes the socket; the entries stay */
 	plan_free(z.running);
 	status_free(&z);
 	free(z.file);

@@ -24,6 +24,22 @@ void plugin_disconnect(struct zsecd *z)
 	log_msg("lost charon's plugin at %s", z->plugin_path);
 }
 
+/* With kernel-libipsec, charon's protected traffic passes its TUN device
+ * in clear, where the guard would drop it (daemon/guard/tun.c).  A charon
+ * that (re)started has a new device without the exemption, so it is set
+ * on every connection and every plan pushed; until then the device's
+ * traffic is dropped: failing closed.  No device: kernel-netlink. */
+static void tun_exempt(void)
+{
+	char err[256];
+	int r = guard_tun_exempt(GUARD_TUN_DEVICE, err, sizeof(err));
+
+	if (r < 0)
+		log_msg("kernel-libipsec: %s: its traffic stays blocked by the guard", err);
+	else if (r > 0)
+		log_msg("kernel-libipsec: %s exempted from XFRM policy", GUARD_TUN_DEVICE);
+}
+
 void plugin_connect(struct zsecd *z)
 {
 	if (z->plugin_fd >= 0 || now_ms() < z->next_connect_ms)
@@ -34,6 +50,7 @@ void plugin_connect(struct zsecd *z)
 		return;
 	}
 	log_msg("connected to charon's plugin at %s", z->plugin_path);
+	tun_exempt();
 	if (z->running) {
 		FILE *log = stderr;
 
@@ -87,6 +104,8 @@ bool plugin_push(struct zsecd *z, FILE *out)
 	log_msg("charon: %s", m.len > 1 ? (const char *)m.data + 1 : "?");
 	z->plugin_synced = ok;
 	msg_free(&m);
+	if (ok)
+		tun_exempt();
 	return ok;
 }
 

@@ -183,7 +183,9 @@ static void link_json(FILE *out, const struct plan_link *l, const char *sa,
 	fprintf(out, ", \"kind\": \"%s\", \"peer\": ", link_kind_name(l->kind));
 	json_str(out, l->peer);
 	fprintf(out, ", \"state\": \"%s\"", state_of(sa));
-	fprintf(out, ", \"ike\": \"%s\", \"child\": \"%s\"", FIELD("ike"), FIELD("child"));
+	/* one FIELD per printf: they share the buffer v */
+	fprintf(out, ", \"ike\": \"%s\"", FIELD("ike"));
+	fprintf(out, ", \"child\": \"%s\"", FIELD("child"));
 	fprintf(out, ", \"spi_in\": \"%s\"", FIELD("spi_in"));
 	fprintf(out, ", \"spi_out\": \"%s\"", FIELD("spi_out"));
 	fprintf(out, ", \"ts\": \"%s\"", FIELD("ts"));

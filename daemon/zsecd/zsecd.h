@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "common.h"
+#include "guard.h"
 #include "policy.h"
 
 #define MAX_CONTROL_CLIENTS 16
@@ -33,6 +34,7 @@ struct zsecd {
 
 	struct plan *running;           /* applied, NULL before the first apply */
 	time_t applied_at;
+	struct guard *guard;            /* the kernel's XFRM guard */
 
 	int plugin_fd;                  /* -1 while charon is not reachable */
 	bool plugin_synced;             /* the plugin holds the running plan */
@@ -53,6 +55,7 @@ struct zsecd {
 int zsecd_apply(struct zsecd *z, const char *file, FILE *out);
 int zsecd_check(struct zsecd *z, const char *file, FILE *out);
 int zsecd_diff_running(struct zsecd *z, const char *file, FILE *out);
+int zsecd_teardown(struct zsecd *z, FILE *out);
 
 /* plugin.c */
 void plugin_connect(struct zsecd *z);

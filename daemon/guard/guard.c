@@ -1,0 +1,228 @@
+/* guard: reconciles the kernel's zsec entries with a plan, in the order that
+ * never leaves a hole: additions and in-place updates first (guard_begin),
+ * removals last (guard_commit), once charon holds the plan that no longer
+ * needs them.  A refused addition undoes the whole step. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+
+struct guard *guard_open(char *err, size_t len)
+{
+	struct guard *g = calloc(1, sizeof(*g));
+
+	if (!g) {
+		snprintf(err, len, "out of memory");
+		return NULL;
+	}
+	if (!xfrm_open(g, err, len)) {
+		guard_close(g);
+		return NULL;
+	}
+	return g;
+}
+
+/* Forgets what the last guard_begin did: nothing left to commit or undo. */
+static void forget(struct guard *g)
+{
+	free(g->added);
+	free(g->replaced);
+	free(g->stale);
+	g->added = g->replaced = g->stale = NULL;
+	g->n_added = g->n_replaced = g->n_stale = 0;
+}
+
+void guard_close(struct guard *g)
+{
+	if (!g)
+		return;
+	forget(g);
+	xfrm_close(g);
+	free(g);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void refused(char *err, size_t len, const char *what, const struct guard_entry *v,
+                    const struct xfrm_result *r)
+{
+	char buf[GUARD_ENTRY_STRLEN];
+
+	if (r->lost) {
+		snprintf(err, len, "%s: %s", what, r->reason);
+		return;
+	}
+	snprintf(err, len, "the kernel refused to %s %s: %s%s%s%s (%zu refused)", what,
+	         guard_entry_str(&v[r->first], buf), strerror(r->error),
+	         r->reason[0] ? " (" : "", r->reason, r->reason[0] ? ")" : "", r->failed);
+}
+
+bool guard_dump(struct guard *g, struct guard_entry **out, size_t *n, size_t *foreign,
+                char *err, size_t len)
+{
+	if (!xfrm_dump(g, out, n, foreign, err, len))
+		return false;
+	guard_sort(*out, *n);
+	return true;
+}
+
+/* Puts back what the last guard_begin changed: the entries it replaced get
+ * their old action and priority, and the ones it added go, by their kernel
+ * index.  The kernel is read again first, so only entries that are zsec's
+ * and were added are removed: never an entry someone else holds with the
+ * same selector and mark. */
+static bool undo(struct guard *g, size_t *undone, char *err, size_t len)
+{
+	struct guard_entry *cur = NULL, *gone = NULL;
+	size_t n_cur, n_gone = 0, i = 0, j = 0;
+	struct xfrm_result r;
+	bool ok = false;
+
+	*undone = 0;
+	if (!g->n_added && !g->n_replaced)
+		return true;
+	if (!xfrm_write(g, XFRM_UPDATE, g->replaced, g->n_replaced, &r)) {
+		refused(err, len, "restore", g->replaced, &r);
+		return false;
+	}
+	*undone += g->n_replaced;
+	if (!guard_dump(g, &cur, &n_cur, NULL, err, len))
+		return false;
+	gone = malloc((n_cur ? n_cur : 1) * sizeof(*gone));
+	if (!gone) {
+		snprintf(err, len, "out of memory");
+		goto out;
+	}
+	while (i < n_cur && j < g->n_added) {
+		int c = guard_key_cmp(&cur[i].key, &g->added[j].key);
+
+		if (!c)
+			gone[n_gone++] = cur[i];
+		i += c <= 0;
+		j += c >= 0;
+	}
+	if (!xfrm_write(g, XFRM_REMOVE, gone, n_gone, &r)) {
+		refused(err, len, "remove", gone, &r);
+		goto out;
+	}
+	*undone += n_gone;
+	ok = true;
+out:
+	free(cur);
+	free(gone);
+	return ok;
+}
+
+bool guard_begin(struct guard *g, const struct plan *p, struct guard_stats *st,
+                 char *err, size_t len)
+{
+	struct guard_entry *have = NULL, *want = NULL;
+	struct guard_stats local;
+	struct guard_diff d = { 0 };
+	struct xfrm_result r;
+	size_t n_have = 0, n_want = 0;
+	char why[256];
+	bool ok = false;
+	double t = now();
+
+	if (!st)
+		st = &local;
+	memset(st, 0, sizeof(*st));
+	forget(g);
+	if (!guard_dump(g, &have, &n_have, &st->foreign, err, len))
+		return false;
+	st->present = n_have;
+	st->dump_s = now() - t;
+	t = now();
+	if (!guard_expand(p, &want, &n_want) || !guard_diff(have, n_have, want, n_want, &d)) {
+		snprintf(err, len, "out of memory");
+		goto out;
+	}
+	st->wanted = n_want;
+	st->kept = d.n_keep;
+	st->diff_s = now() - t;
+	t = now();
+
+	/* the undo list is complete before the first write */
+	g->added = d.add;
+	g->n_added = d.n_add;
+	g->replaced = d.update_old;
+	g->n_replaced = d.n_update;
+	d.add = d.update_old = NULL;
+	if (!xfrm_write(g, XFRM_ADD, g->added, g->n_added, &r)) {
+		refused(err, len, "add", g->added, &r);
+		g->n_replaced = 0;      /* none replaced yet */
+		goto undo;
+	}
+	if (!xfrm_write(g, XFRM_UPDATE, d.update, d.n_update, &r)) {
+		refused(err, len, "update", d.update, &r);
+		goto undo;
+	}
+	st->added = g->n_added;
+	st->updated = g->n_replaced;
+	g->stale = d.remove;
+	g->n_stale = d.n_remove;
+	d.remove = NULL;
+	st->write_s = now() - t;
+	ok = true;
+	goto out;
+undo:
+	if (!undo(g, &st->undone, why, sizeof(why))) {
+		size_t n = strlen(err);
+
+		snprintf(err + n, len - n, "; undoing it failed too: %s", why);
+	}
+	forget(g);
+out:
+	guard_diff_free(&d);
+	free(have);
+	free(want);
+	return ok;
+}
+
+bool guard_commit(struct guard *g, struct guard_stats *st, char *err, size_t len)
+{
+	struct xfrm_result r;
+	bool ok;
+	double t = now();
+
+	ok = xfrm_write(g, XFRM_REMOVE, g->stale, g->n_stale, &r);
+	if (!ok)
+		refused(err, len, "remove", g->stale, &r);
+	if (st) {
+		st->removed = r.lost ? 0 : g->n_stale - r.failed;
+		st->write_s += now() - t;
+	}
+	forget(g);
+	return ok;
+}
+
+bool guard_rollback(struct guard *g, struct guard_stats *st, char *err, size_t len)
+{
+	size_t undone;
+	bool ok = undo(g, &undone, err, len);
+
+	if (st)
+		st->undone = undone;
+	forget(g);
+	return ok;
+}
+
+bool guard_apply(struct guard *g, const struct plan *p, struct guard_stats *st,
+                 char *err, size_t len)
+{
+	struct guard_stats local;
+
+	if (!st)
+		st = &local;
+	return guard_begin(g, p, st, err, len) && guard_commit(g, st, err, len);
+}

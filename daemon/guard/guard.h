@@ -1,0 +1,142 @@
+/*
+ * guard: the fail-closed kernel guard, zsec's entries in the kernel's XFRM
+ * policy database (SPD), the interface of daemon/guard/.
+ *
+ *   plan --guard_expand--> wanted entries (sorted by key)
+ *   kernel --dump--> zsec's entries --guard_diff(wanted)--> add, update, remove
+ *   guard_begin: additions and updates (all or nothing)
+ *   guard_commit: removals of what is no longer wanted (after charon has the plan)
+ *   guard_rollback: undoes the last guard_begin (charon refused the plan)
+ *
+ * Every plan guard entry becomes two kernel policies that differ only in
+ * their mark: value 0 and value ZSEC_GUARD_MARK, both under the mask
+ * ZSEC_GUARD_MARK.  Together they match every packet, whatever its mark.
+ * charon's policies carry mark 0/0, and the kernel tells two policies apart
+ * by direction, selector, mark (value and mask), type and interface id, so
+ * charon can never replace or delete one of ours, even with an equal
+ * selector (it retries an EEXIST with XFRM_MSG_UPDPOLICY).
+ *
+ * An entry is zsec's when its priority lies in the guard's band and its mark
+ * mask is ZSEC_GUARD_MARK; anything else in the kernel is never touched.
+ */
+#ifndef ZSEC_GUARD_H
+#define ZSEC_GUARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "policy.h"
+
+/* One bit of the packet mark, reserved for zsec; nothing in zsec sets it
+ * on packets, it only splits every guard entry into two that cover all. */
+#define ZSEC_GUARD_MARK 0x00100000u
+
+/* The guard's band: from the plan's BYPASS priority to a little beyond its
+ * DISCARD priority, all below charon's (whose numbers end at 600000). */
+#define GUARD_BAND_LOW GUARD_PRIO_BYPASS
+#define GUARD_BAND_HIGH (GUARD_PRIO_DISCARD + 9999)
+
+/* The identity of a kernel policy, what the kernel itself tells two apart
+ * by: direction, type, selector, interface id and mark.  Integers are kept
+ * big-endian and the layout has no padding, so memcmp orders keys. */
+struct guard_key {
+	uint8_t dir;                    /* XFRM_POLICY_IN, _OUT, _FWD */
+	uint8_t family;                 /* AF_INET, AF_INET6 */
+	uint8_t type;                   /* XFRM_POLICY_TYPE_MAIN, _SUB */
+	uint8_t proto;                  /* 0: any */
+	uint8_t src[16], dst[16];       /* network order; IPv4 in [0..3] */
+	uint8_t src_len, dst_len;
+	uint16_t sport, sport_mask;     /* network order, as in the kernel */
+	uint16_t dport, dport_mask;
+	uint16_t zero;                  /* always 0: keeps memcmp exact */
+	uint32_t ifindex, user, if_id;  /* big-endian */
+	uint32_t mark;                  /* the mark value, big-endian */
+};
+
+struct guard_entry {
+	struct guard_key key;
+	uint32_t priority;
+	uint8_t action;                 /* XFRM_POLICY_ALLOW, _BLOCK */
+	uint8_t flags;                  /* XFRM_POLICY_LOCALOK, _ICMP */
+	bool extra;                     /* templates, a security context or
+	                                 * lifetime limits: not what zsec writes */
+	uint32_t index;                 /* the kernel's; 0 for wanted entries */
+};
+
+/* Is a kernel policy with this priority and mark mask zsec's? */
+bool guard_owns(uint32_t priority, uint32_t mark_mask);
+
+/* The kernel entries a plan wants: two per plan entry (one per mark value),
+ * sorted by key, one per key.  Plan entries of several links can share a
+ * selector; then DISCARD wins over BYPASS (fail closed), and the lower
+ * priority number otherwise.  NULL plan: none.  false if out of memory. */
+bool guard_expand(const struct plan *p, struct guard_entry **out, size_t *n);
+int guard_key_cmp(const struct guard_key *a, const struct guard_key *b);
+void guard_sort(struct guard_entry *v, size_t n);
+/* Same key, and the same action, priority and flags, nothing extra. */
+bool guard_entry_same(const struct guard_entry *a, const struct guard_entry *b);
+
+/* What turns the kernel's entries (have, zsec's only, sorted) into the
+ * wanted ones (sorted): update[i] replaces update_old[i] in place. */
+struct guard_diff {
+	struct guard_entry *add, *update, *update_old, *remove;
+	size_t n_add, n_update, n_remove, n_keep;
+};
+bool guard_diff(const struct guard_entry *have, size_t n_have,
+                const struct guard_entry *want, size_t n_want, struct guard_diff *out);
+void guard_diff_free(struct guard_diff *d);
+
+/* "out 10.1.1.0/24 -> 10.2.0.0/16 any mark 0/0x100000 block prio 710000" */
+#define GUARD_ENTRY_STRLEN 192
+const char *guard_entry_str(const struct guard_entry *e, char buf[GUARD_ENTRY_STRLEN]);
+
+/* ---- the kernel ---- */
+
+struct guard_stats {
+	size_t wanted;                  /* kernel entries the plan asks for */
+	size_t present;                 /* zsec's entries found in the kernel */
+	size_t foreign;                 /* everyone else's, left alone */
+	size_t added, updated, removed, kept;
+	size_t undone;                  /* additions and updates rolled back */
+	double dump_s, diff_s, write_s; /* seconds, for the benchmark */
+};
+
+struct guard;
+
+/* A netlink socket to the kernel's XFRM in the caller's network namespace
+ * (needs CAP_NET_ADMIN); NULL with the reason in err. */
+struct guard *guard_open(char *err, size_t len);
+void guard_close(struct guard *g);
+
+/* Reads the kernel's database and adds or updates every entry the plan
+ * (NULL: none) wants and the kernel lacks.  All or nothing: if the kernel
+ * refuses one, what this call changed is undone and err says why.  The
+ * stale entries it found wait for guard_commit; a second guard_begin
+ * forgets them (and the changes it could roll back). */
+bool guard_begin(struct guard *g, const struct plan *p, struct guard_stats *st,
+                 char *err, size_t len);
+/* Removes zsec's entries that the last guard_begin found unwanted.  An
+ * entry already gone is fine; on another failure coverage stays whole
+ * (only extra entries remain) and the next guard_begin finds them again. */
+bool guard_commit(struct guard *g, struct guard_stats *st, char *err, size_t len);
+/* Undoes the additions and updates of the last guard_begin. */
+bool guard_rollback(struct guard *g, struct guard_stats *st, char *err, size_t len);
+/* guard_begin then guard_commit: reconciles the kernel with p; NULL p
+ * removes every entry of zsec's (zsecctl teardown). */
+bool guard_apply(struct guard *g, const struct plan *p, struct guard_stats *st,
+                 char *err, size_t len);
+/* zsec's entries in the kernel, sorted by key (malloc'ed), and how many
+ * entries are someone else's. */
+bool guard_dump(struct guard *g, struct guard_entry **out, size_t *n, size_t *foreign,
+                char *err, size_t len);
+
+/* kernel-libipsec: charon sends and receives protected traffic through its
+ * TUN device and installs no XFRM policies, so the guard would drop that
+ * traffic too.  Exempts the device from policy checks (IPv4: disable_xfrm,
+ * disable_policy; IPv6: disable_policy).  1 done, 0 no such device (the
+ * kernel-netlink data plane), -1 failed with the reason in err. */
+#define GUARD_TUN_DEVICE "ipsec0"
+int guard_tun_exempt(const char *dev, char *err, size_t len);
+
+#endif

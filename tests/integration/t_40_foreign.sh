@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# A foreign partner: operator-b's SEG is plain strongSwan with a
+# hand-written swanctl.conf, no zsec.  Interop works; then it tries what a
+# careless or hostile partner might, and zsec refuses each, with the reason
+# in `zsecctl status`:
+#   ESP-NULL on Za; 3DES/SHA-1/MODP-1024; a certificate from another
+#   partner's CA; another partner's identity; selectors outside its
+#   prefixes (narrowed, or refused when nothing is left);
+# and a plan that slips ESP-NULL past the validator is refused by the
+# plugin's own enforcer.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/foreign.sh"
+
+topo=$top/tests/integration/topologies
+trap 'foreign_down; [ -n "${KEEP:-}" ] || finish' EXIT
+foreign_pki
+check "lab up of operator-a (its partner operator-b is foreign)" lab_up "$topo/foreign-a.yaml"
+foreign_up        # not in check: it sets foreign_pid
+check "the foreign SEG starts (charon with vici, no zsec)" \
+	test -S "/proc/${foreign_pid:-0}/root/run/charon.vici"
+
+link=za:operator-b:seg-b1
+reason() { link_field seg-a1 $link reason; }
+state() { link_field seg-a1 $link state; }
+is_up() { [ "$(state)" = up ]; }
+# refused_with TEXT: the link is not up and its reason holds TEXT
+refused_with() { [ "$(state)" != up ] && reason | grep -qF -- "$1"; }
+no_foreign_child() { ! grep -q 'CHILD_SA a{[0-9]*} established' "$fdir/initiate.log"; }
+
+good_ike=aes256gcm16-prfsha384-ecp384
+good_esp=aes256gcm16-ecp384
+
+# 1. interop
+foreign_load seg-b1 $good_ike $good_esp 10.2.0.0/16
+check "swanctl loads the foreign configuration" grep -q "loaded connection 'a'" "$fdir/load.log"
+foreign_initiate
+check "interop: the Za link with the foreign SEG comes up" wait_for 30 is_up
+check "interop: ping from pcscf-1 to the foreign side (10.2.1.10)" \
+	in_node pcscf-1 ping -c 2 -W 2 10.2.1.10
+
+# 2. ESP-NULL only on Za
+foreign_load seg-b1 $good_ike null-sha256 10.2.0.0/16
+foreign_initiate
+check "ESP-NULL on Za is refused, and status says why" \
+	wait_for 20 refused_with "no acceptable ESP proposal: peer offered ESP:NULL"
+
+# 3. only 3DES / HMAC-SHA1 / MODP-1024
+foreign_load seg-b1 3des-sha1-modp1024 3des-sha1-modp1024 10.2.0.0/16
+foreign_initiate
+check "3DES/HMAC-SHA1/MODP-1024 is refused, and status says why" \
+	wait_for 20 refused_with "no acceptable IKE proposal: peer offered IKE:3DES_CBC/HMAC_SHA1_96"
+
+# 4. operator-b's identity, but a certificate from operator-c's CA
+foreign_load seg-b1-by-c $good_ike $good_esp 10.2.0.0/16
+foreign_initiate
+check "a certificate from another partner's CA is refused" \
+	wait_for 20 refused_with "peer authentication failed"
+diag "reason: $(reason)"
+
+# 5. operator-c's identity and certificate, from operator-b's address
+foreign_load seg-c1 $good_ike $good_esp 10.2.0.0/16
+foreign_initiate
+check "another partner's identity is refused" \
+	wait_for 20 refused_with "peer authentication failed"
+diag "reason: $(reason)"
+check "and the foreign SEG has no CHILD_SA" no_foreign_child
+
+# 6. selectors wider than its prefixes: narrowed to them
+foreign_load seg-b1 $good_ike $good_esp "10.2.0.0/16,10.9.0.0/16" "10.0.0.0/8"
+foreign_initiate
+check "selectors partly outside the partner's prefixes come up narrowed" wait_for 30 is_up
+check "to exactly the partner's prefixes and our exposed ones" \
+	test "$(link_field seg-a1 $link ts)" = "10.1.1.0/24===10.2.0.0/16"
+
+# 7. selectors entirely outside: refused
+foreign_load seg-b1 $good_ike $good_esp 10.9.0.0/16
+foreign_initiate
+check "selectors outside the partner's prefixes are refused" \
+	wait_for 20 refused_with "traffic selectors"
+
+# 8. enforcement in depth: a plan with ESP-NULL on Za, pushed past zsecd
+check "a tampered plan (Za ESP-NULL) reaches the plugin" \
+	in_node seg-a1 "$B/tests/tamper_plan" "$topo/foreign-a.yaml" seg-a1 null-sha256
+foreign_load seg-b1 $good_ike null-sha256 10.2.0.0/16
+foreign_initiate
+check "the plugin's enforcer refuses the ESP-NULL CHILD_SA on its own" \
+	wait_for 20 refused_with "no confidentiality, which this link requires"
+check "and the foreign SEG got no CHILD_SA" no_foreign_child
+echo "1..$n"
+exit $((failures > 0))

@@ -1,0 +1,56 @@
+/* tamper_plan FILE NODE ESP-PROPOSAL [PLUGIN-SOCKET]: a test tool.
+ *
+ * Compiles NODE's plan from a valid FILE, then gives every Za link the ESP
+ * proposal ESP-PROPOSAL (say "null-sha256", which the validator would
+ * refuse) and pushes it straight to the plugin, past zsecd and the
+ * validator: what the plugin's enforcer must catch on its own. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "policy.h"
+
+int main(int argc, char **argv)
+{
+	struct diags d = { 0 };
+	struct topo *t;
+	struct plan *p;
+	struct msg m;
+	char err[256];
+	uint8_t *buf;
+	size_t len, i;
+	int fd;
+
+	if (argc < 4) {
+		fprintf(stderr, "usage: tamper_plan FILE NODE ESP-PROPOSAL [PLUGIN-SOCKET]\n");
+		return 2;
+	}
+	t = topo_load(argv[1], &d);
+	if (t)
+		topo_validate(t, &d);
+	if (!t || d.errors) {
+		diags_print(stderr, &d);
+		return 1;
+	}
+	p = plan_compile(t, argv[2], err, sizeof(err));
+	if (!p) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	for (i = 0; i < p->n_links; i++)
+		if (p->links[i].kind == LINK_ZA) {
+			p->links[i].esp = arena_alloc(p->arena, sizeof(*p->links[i].esp));
+			p->links[i].esp[0] = argv[3];
+			p->links[i].n_esp = 1;
+		}
+	buf = plan_encode(p, &len);
+	fd = unix_connect(argc > 4 ? argv[4] : PLUGIN_SOCKET);
+	if (!buf || fd < 0 || !msg_send(fd, MSG_PLAN, buf, len) || msg_recv(fd, &m, 10000) != 1 ||
+	    m.type != MSG_RESULT || m.len < 1) {
+		fprintf(stderr, "tamper_plan: no answer from the plugin\n");
+		return 3;
+	}
+	printf("plugin: %s\n", (char *)m.data + 1);
+	return m.data[0];
+}
