@@ -14,7 +14,7 @@ static const struct {
 	const char *help;
 } commands[] = {
 	{ "validate", cmd_validate, "FILE...                 check topology files, report every error" },
-	{ "plan", cmd_plan, "FILE [--node N] [--against OLD]  show what a node enforces, or what changes" },
+	{ "plan", cmd_plan, "FILE [--node N] [--against OLD | --running]  what a node enforces, or what changes" },
 	{ "graph", cmd_graph, "FILE... [-o OUT.svg]       draw the topology (Graphviz dot)" },
 	{ "apply", cmd_apply, "FILE                       zsecd applies FILE: only what changed" },
 	{ "status", cmd_status, "[--json]                  every link: state, SPIs, counters, last event" },

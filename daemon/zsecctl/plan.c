@@ -1,13 +1,17 @@
-/* zsecctl plan FILE [--node N] [--against OLD]: what a node will enforce, or
- * with --against the change set from OLD to FILE, as zsecd would apply it.
- * Without --node, every gateway of the domain. */
+/* zsecctl plan FILE [--node N] [--against OLD | --running]: what a node will
+ * enforce, or the change set from OLD to FILE as zsecd would apply it, or
+ * (--running) from what the local zsecd runs now.  Without --node, every
+ * gateway of the domain. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "common.h"
 #include "zsecctl.h"
 
-static const char use[] = "plan FILE [--node NAME] [--against OLD.yaml]";
+static const char use[] = "plan FILE [--node NAME] [--against OLD.yaml | --running]";
 
 static int plan_node(struct topo *t, struct topo *old, const char *node)
 {
@@ -40,15 +44,17 @@ int cmd_plan(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "node", required_argument, NULL, 'n' },
 		{ "against", required_argument, NULL, 'a' },
+		{ "running", no_argument, NULL, 'r' },
 		{ 0 }
 	};
 	const char *node = NULL, *against = NULL;
+	bool running = false;
 	struct topo *t, *old = NULL;
 	int c, rc = EXIT_OK;
 	size_t i;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "n:a:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:a:r", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			node = optarg;
@@ -56,12 +62,30 @@ int cmd_plan(int argc, char **argv)
 		case 'a':
 			against = optarg;
 			break;
+		case 'r':
+			running = true;
+			break;
 		default:
 			return usage_error(use, "unknown option");
 		}
 	}
 	if (optind != argc - 1)
 		return usage_error(use, "one topology file expected");
+	if (running) {
+		char *path;
+
+		if (against || node)
+			return usage_error(use, "--running compares with the local zsecd's own node");
+		/* zsecd diffs it against what it runs: it resolves the file's paths */
+		path = realpath(argv[optind], NULL);
+		if (!path) {
+			fprintf(stderr, "%s: %s: %s\n", prog, argv[optind], strerror(errno));
+			return EXIT_INVALID;
+		}
+		rc = zsecd_request(MSG_PLAN_CHECK, path);
+		free(path);
+		return rc;
+	}
 	t = topo_open(argv[optind]);
 	if (!t)
 		return EXIT_INVALID;
