@@ -150,6 +150,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "zsecd: cannot open %s: %s\n", z.control_path, strerror(errno));
 		return 3;
 	}
+	/* the control socket is created and chowned: CAP_CHOWN and the rest go */
+	if (!privs_drop())
+		return 3;
 	log_msg("node %s, file %s", z.node, z.file);
 	rc = zsecd_apply(&z, z.file, stderr);
 	if (rc == 1) {

@@ -73,6 +73,9 @@ void status_event(struct zsecd *z, const char *line);
 void status_render(struct zsecd *z, const char *sas, bool json, FILE *out);
 void status_free(struct zsecd *z);
 
+/* privs.c: keep CAP_NET_ADMIN only */
+bool privs_drop(void);
+
 /* log.c */
 void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 long now_ms(void);

@@ -33,5 +33,9 @@ bytes=$(link_field seg-a1 za:operator-b:seg-b1 packets_out)
 check "zsecctl status counts the Za packets (packets_out=$bytes)" test "${bytes:-0}" -ge 5
 spi=$(link_field seg-a1 za:operator-b:seg-b1 spi_in)
 check "zsecctl status shows the Za SPIs (spi_in=$spi)" test -n "$spi" -a "$spi" != -
+pid=$(cat /var/lib/zsec-lab/seg-a1/zsecd.pid)
+check "zsecd keeps CAP_NET_ADMIN only" \
+	grep -qx $'CapEff:\t0000000000001000' "/proc/$pid/status"
+check "and cannot regain more" grep -qx $'CapBnd:\t0000000000001000' "/proc/$pid/status"
 echo "1..$n"
 exit $((failures > 0))
