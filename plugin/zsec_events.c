@@ -233,7 +233,22 @@ METHOD(listener_t, child_updown, bool,
 	private_zsec_events_t *this, ike_sa_t *ike_sa, child_sa_t *child_sa,
 	bool up)
 {
-	child_event(this, up ? "child-up" : "child-down", ike_sa, child_sa);
+	uint64_t bytes_in = 0, packets_in = 0, bytes_out = 0, packets_out = 0;
+
+	if (up)
+	{
+		child_event(this, "child-up", ike_sa, child_sa);
+		return TRUE;
+	}
+	/* what the SA carried in its life, as the updown plugin reports it */
+	child_sa->get_usestats(child_sa, TRUE, NULL, &bytes_in, &packets_in);
+	child_sa->get_usestats(child_sa, FALSE, NULL, &bytes_out, &packets_out);
+	event(this, "child-down link=%s reqid=%u spi_in=%.8x spi_out=%.8x bytes_in=%"PRIu64
+		  " packets_in=%"PRIu64" bytes_out=%"PRIu64" packets_out=%"PRIu64,
+		  child_sa->get_name(child_sa), child_sa->get_reqid(child_sa),
+		  ntohl(child_sa->get_spi(child_sa, TRUE)),
+		  ntohl(child_sa->get_spi(child_sa, FALSE)), bytes_in, packets_in,
+		  bytes_out, packets_out);
 	return TRUE;
 }
 
