@@ -143,6 +143,9 @@ $(O)/bench/bench_%: tests/bench/bench_%.c $(O)/libzsecpolicy.a
 $(O)/bench/bench_guard: $(GUARD_OBJ)
 $(O)/bench/bench_guard: TEST_CFLAGS = -Idaemon/guard
 $(O)/bench/bench_guard: TEST_LIBS = $(NL_LIBS)
+# bench_plugin talks to the plugin's socket through daemon/common's framing
+$(O)/bench/bench_plugin: $(COMMON_OBJ)
+$(O)/bench/bench_plugin: TEST_CFLAGS = -Idaemon/common
 
 deps:
 	@scripts/deps

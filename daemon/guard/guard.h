@@ -88,7 +88,7 @@ bool guard_diff(const struct guard_entry *have, size_t n_have,
 void guard_diff_free(struct guard_diff *d);
 
 /* "out 10.1.1.0/24 -> 10.2.0.0/16 any mark 0/0x100000 block prio 710000" */
-#define GUARD_ENTRY_STRLEN 192
+#define GUARD_ENTRY_STRLEN 256
 const char *guard_entry_str(const struct guard_entry *e, char buf[GUARD_ENTRY_STRLEN]);
 
 /* ---- the kernel ---- */

@@ -97,10 +97,11 @@ int zsecd_diff_running(struct zsecd *z, const char *file, FILE *out)
 	return 0;
 }
 
-static void guard_report(FILE *out, const struct guard_stats *s)
+static void guard_report(FILE *out, const struct plan *p, const struct guard_stats *s)
 {
-	fprintf(out, "guard: %zu entries: %zu added, %zu updated, %zu removed; %zu of others left alone\n",
-	        s->wanted, s->added, s->updated, s->removed, s->foreign);
+	fprintf(out, "guard: %zu kernel entries for %zu plan entries: %zu added, %zu updated, "
+	        "%zu removed; %zu of others left alone\n", s->wanted, p->n_guards, s->added,
+	        s->updated, s->removed, s->foreign);
 }
 
 int zsecd_apply(struct zsecd *z, const char *file, FILE *out)
@@ -151,7 +152,7 @@ int zsecd_apply(struct zsecd *z, const char *file, FILE *out)
 		fprintf(out, "guard: %s; stale entries stay until the next apply\n", err);
 		log_msg("guard: %s", err);
 	}
-	guard_report(out, &gs);
+	guard_report(out, p, &gs);
 	plan_free(old);
 	abs = realpath(file, NULL);
 	if (abs) {
