@@ -4,6 +4,8 @@
 #   make         build everything into build/
 #   make test    deps, build, every test (unit, sanitizers, golden, fuzz, lab)
 #   make demo    a lab of two operators carrying protected traffic
+#   make test-kernel  the lab tests in a QEMU guest with Debian's kernel: kernel
+#                ESP, the production data plane (TESTS=PATTERN picks tests)
 #   make bench   speed and memory figures against their targets
 
 O ?= build
@@ -32,6 +34,7 @@ YAML_LIBS := -lyaml
 # not libnl-xfrm's object layer)
 NL_CFLAGS := $(shell pkg-config --cflags libnl-3.0 2>/dev/null || echo -I/usr/include/libnl3)
 NL_LIBS := $(shell pkg-config --libs libnl-3.0 2>/dev/null || echo -lnl-3)
+NL_ROUTE_LIBS := -lnl-route-3
 
 POLICY_SRC := $(wildcard policy/*.c)
 POLICY_OBJ := $(POLICY_SRC:%.c=$(O)/%.o)
@@ -58,6 +61,12 @@ $(O)/daemon/guard/%.o: daemon/guard/%.c
 	$(call say,CC,$<)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -fPIC -Ipolicy $(NL_CFLAGS) -c -o $@ $<
+
+# libipsec source addresses: the one file of zsecd that talks rtnetlink
+$(O)/daemon/zsecd/sources.o: daemon/zsecd/sources.c
+	$(call say,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -fPIC -Ipolicy -Idaemon/common -Idaemon/guard $(NL_CFLAGS) -c -o $@ $<
 
 # The charon plugin: strongSwan's headers for exactly the installed charon
 # (make deps), its config.h included first as strongSwan's own build does.
@@ -92,7 +101,7 @@ $(O)/zsecctl: $(CTL_OBJ) $(COMMON_OBJ) $(GUARD_OBJ) $(O)/libzsecpolicy.a
 
 $(O)/zsecd: $(ZSECD_OBJ) $(COMMON_OBJ) $(GUARD_OBJ) $(O)/libzsecpolicy.a
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(YAML_LIBS) $(NL_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(YAML_LIBS) $(NL_ROUTE_LIBS) $(NL_LIBS)
 
 # A test links the objects among its prerequisites, and what a module
 # needs through TEST_CFLAGS and TEST_LIBS set for that test alone.
@@ -115,6 +124,26 @@ $(O)/tests/guard_tool: tests/guard/guard_tool.c $(GUARD_OBJ) $(O)/libzsecpolicy.
 		$(LDFLAGS) $(YAML_LIBS) $(NL_LIBS)
 
 unit: $(UNIT_BIN) $(O)/tests/guard_tool
+
+# The Border Element module (daemon/border): table inet zsec through
+# libnftables.  zsecd links $(BORDER_OBJ) and $(NFT_LIBS).
+NFT_LIBS := -lnftables
+BORDER_SRC := $(wildcard daemon/border/*.c)
+BORDER_OBJ := $(BORDER_SRC:%.c=$(O)/%.o)
+
+# tests/border/ and tests/bench/border.sh drive the module with this tool
+$(O)/tests/border_tool: tests/border/border_tool.c $(BORDER_OBJ) $(O)/libzsecpolicy.a
+	$(call say,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -Ipolicy -Idaemon/border -o $@ $< $(BORDER_OBJ) $(O)/libzsecpolicy.a \
+		$(LDFLAGS) $(YAML_LIBS) $(NFT_LIBS)
+unit: $(O)/tests/border_tool
+bench: $(O)/tests/border_tool
+# test_border: the module's pure parts
+$(O)/tests/test_border: $(BORDER_OBJ)
+$(O)/tests/test_border: TEST_CFLAGS = -Idaemon/border
+$(O)/tests/test_border: TEST_LIBS = $(NFT_LIBS)
+-include $(BORDER_OBJ:.o=.d)
 
 # tools of the lab tests
 $(O)/tests/tamper_plan: tests/integration/tamper_plan.c $(COMMON_OBJ) $(O)/libzsecpolicy.a
@@ -170,3 +199,11 @@ clean:
 demo: deps all
 	@O=$(O) topology/lab/demo
 .PHONY: demo
+
+# The kernel tier (tests/kernel): the integration suite inside a QEMU guest
+# running Debian's kernel, charon on kernel-netlink and kernel ESP.  The
+# guest's kernel is fetched once into $(O)/kernel.
+test-kernel: deps
+	$(Q)$(MAKE) --no-print-directory all integration-tools
+	@O=$(O) TESTS="$(TESTS)" tests/kernel/run
+.PHONY: test-kernel

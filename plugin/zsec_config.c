@@ -3,6 +3,10 @@
  */
 #include "zsec_config.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <daemon.h>
 #include <collections/array.h>
 #include <collections/hashtable.h>
@@ -24,6 +28,9 @@ struct private_zsec_config_t {
 
 	/** serialises apply() */
 	mutex_t *apply_lock;
+
+	/** whether an apply starts the links it brings (see zsec_config_create) */
+	bool initiate;
 };
 
 METHOD(zsec_config_t, get_snapshot, zsec_snapshot_t*,
@@ -293,6 +300,103 @@ CALLBACK(reconcile, job_requeue_t,
 }
 
 /**
+ * The ESP side of a link changed: its new CHILD_SA comes up in the existing
+ * IKE_SA before the old CHILD_SAs go, make before break, so the traffic
+ * keeps flowing.  Runs in its own job: the initiation waits for the answer.
+ */
+typedef struct {
+	zsec_snapshot_t *snapshot;
+	zsec_link_t *link;
+	bool initiate;
+} rechild_t;
+
+CALLBACK(rechild_destroy, void,
+	rechild_t *r)
+{
+	r->snapshot->destroy(r->snapshot);
+	free(r);
+}
+
+/** How long a new CHILD_SA may take before the old ones go anyway, ms */
+#define RECHILD_TIMEOUT_MS 10000
+
+CALLBACK(rechild, job_requeue_t,
+	rechild_t *r)
+{
+	zsec_link_t *link = r->link;
+	array_t *old = array_create(sizeof(uint32_t), 0);
+	enumerator_t *enumerator, *children;
+	ike_sa_t *ike_sa;
+	child_sa_t *child_sa;
+	bool found = FALSE;
+	uint32_t id;
+
+	enumerator = charon->ike_sa_manager->create_enumerator(charon->ike_sa_manager, TRUE);
+	while (enumerator->enumerate(enumerator, &ike_sa))
+	{
+		if (ike_sa->get_peer_cfg(ike_sa) != link->peer)
+		{
+			continue;
+		}
+		found = TRUE;
+		children = ike_sa->create_child_sa_enumerator(ike_sa);
+		while (children->enumerate(children, &child_sa))
+		{
+			if (child_sa->get_config(child_sa) != link->child)
+			{
+				id = child_sa->get_unique_id(child_sa);
+				array_insert(old, ARRAY_TAIL, &id);
+			}
+		}
+		children->destroy(children);
+	}
+	enumerator->destroy(enumerator);
+
+	if (found || r->initiate)
+	{
+		/* waits until the CHILD_SA is up (or fails, or times out); in an
+		 * IKE_SA of this peer_cfg if there is one */
+		charon->controller->initiate(charon->controller,
+									 link->peer->get_ref(link->peer),
+									 link->child->get_ref(link->child),
+									 controller_cb_empty, NULL,
+									 RECHILD_TIMEOUT_MS, FALSE);
+	}
+	/* the old CHILD_SAs carry what the plan no longer allows: they go,
+	 * whether the new one came up or not */
+	while (array_remove(old, ARRAY_HEAD, &id))
+	{
+		charon->controller->terminate_child(charon->controller, id, NULL, NULL, 0);
+	}
+	array_destroy(old);
+	return JOB_REQUEUE_NONE;
+}
+
+static void plan_rechild(private_zsec_config_t *this, zsec_snapshot_t *snapshot)
+{
+	enumerator_t *enumerator;
+	zsec_link_t *link;
+	rechild_t *r;
+
+	enumerator = snapshot->create_link_enumerator(snapshot);
+	while (enumerator->enumerate(enumerator, &link))
+	{
+		if (!link->rechild)
+		{
+			continue;
+		}
+		INIT(r,
+			.snapshot = snapshot->get_ref(snapshot),
+			.link = link,
+			.initiate = this->initiate && link->plan->initiate,
+		);
+		lib->processor->queue_job(lib->processor,
+				(job_t*)callback_job_create(rechild, r, rechild_destroy, NULL));
+	}
+	enumerator->destroy(enumerator);
+}
+
+/**
  * Both ends start every link.  To not open two IKE_SAs when both start at
  * once, the end the plan says starts first does so at once, the other
  * waits and starts only if no IKE_SA of the link exists by then.  After a
@@ -307,7 +411,7 @@ static void plan_starts(reconcile_t *r)
 	enumerator = r->snapshot->create_link_enumerator(r->snapshot);
 	while (enumerator->enumerate(enumerator, &link))
 	{
-		if (link->kept)
+		if (link->kept || link->rechild)
 		{
 			continue;
 		}
@@ -323,26 +427,33 @@ static void plan_starts(reconcile_t *r)
 	enumerator->destroy(enumerator);
 }
 
-static void summarize(const struct plan *old, const struct plan *new, char *msg,
-					  size_t len)
+/**
+ * What an apply changed, as the snapshot counted it while building (a
+ * plan_diff would compare every guard too, zsecd's business)
+ */
+static void summarize(zsec_snapshot_t *snapshot, char *msg, size_t len)
 {
-	struct plan_diff diff;
-	size_t i, add = 0, change = 0, remove = 0;
+	size_t add, change, keep, remove;
 
-	plan_diff(old, new, &diff);
-	for (i = 0; i < diff.n; i++)
-	{
-		if (diff.v[i].kind != CHANGE_LINK)
-		{
-			continue;
-		}
-		add += diff.v[i].op == CHANGE_ADD;
-		change += diff.v[i].op == CHANGE_MODIFY;
-		remove += diff.v[i].op == CHANGE_REMOVE;
-	}
-	plan_diff_free(&diff);
+	snapshot->get_changes(snapshot, &add, &change, &keep, &remove);
 	snprintf(msg, len, "%zu links: %zu new, %zu changed, %zu removed, %zu kept",
-			 new->n_links, add, change, remove, new->n_links - add - change);
+			 snapshot->get_link_count(snapshot), add, change, remove, keep);
+}
+
+/**
+ * Give back what an apply freed.  Decoding and building a plan of 10,000
+ * links goes through tens of megabytes that glibc keeps for the thread
+ * that freed them; charon's threads rarely need them again.  A moment
+ * after the apply: the reply does not wait for it, and a burst of applies
+ * does not fault the same memory in again and again.
+ */
+CALLBACK(trim, job_requeue_t,
+	void *data)
+{
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+	return JOB_REQUEUE_NONE;
 }
 
 METHOD(zsec_config_t, apply, bool,
@@ -360,7 +471,7 @@ METHOD(zsec_config_t, apply, bool,
 		this->apply_lock->unlock(this->apply_lock);
 		return FALSE;
 	}
-	summarize(old ? old->get_plan(old) : NULL, plan, msg, len);
+	summarize(new, msg, len);
 
 	lib->credmgr->add_set(lib->credmgr, new->get_creds(new));
 	this->lock->lock(this->lock);
@@ -378,9 +489,16 @@ METHOD(zsec_config_t, apply, bool,
 		.now = array_create(0, 0),
 		.later = array_create(0, 0),
 	);
-	plan_starts(r);
+	if (this->initiate)
+	{
+		plan_starts(r);
+	}
 	lib->processor->queue_job(lib->processor,
 			(job_t*)callback_job_create(reconcile, r, reconcile_destroy, NULL));
+	plan_rechild(this, new);
+	lib->scheduler->schedule_job_ms(lib->scheduler,
+			(job_t*)callback_job_create_with_prio(trim, NULL, NULL, NULL,
+												  JOB_PRIO_LOW), ZSEC_TRIM_DELAY_MS);
 	this->apply_lock->unlock(this->apply_lock);
 	return TRUE;
 }
@@ -419,6 +537,16 @@ zsec_config_t *zsec_config_create()
 		},
 		.lock = mutex_create(MUTEX_TYPE_DEFAULT),
 		.apply_lock = mutex_create(MUTEX_TYPE_DEFAULT),
+		/* charon.plugins.zsec.initiate (default yes): an apply starts every
+		 * new and changed link (the end that starts first at once, the other
+		 * after ZSEC_INITIATE_DEFER_MS).  With `no`, links are only
+		 * configured and come up when their peer starts them, as with
+		 * swanctl's start_action = none; stale SAs are still terminated.
+		 * tests/bench/plugin.sh uses it to compare an apply with
+		 * `swanctl --load-conns` without thousands of IKE_SA_INITs to peers
+		 * that do not exist. */
+		.initiate = lib->settings->get_bool(lib->settings,
+							"%s.plugins.zsec.initiate", TRUE, lib->ns),
 	);
 	return &this->public;
 }

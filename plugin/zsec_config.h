@@ -46,4 +46,7 @@ zsec_config_t *zsec_config_create();
  * link the other end has not started, milliseconds */
 #define ZSEC_INITIATE_DEFER_MS 2000
 
+/** How long after an apply the memory it freed is given back, ms */
+#define ZSEC_TRIM_DELAY_MS 500
+
 #endif /** ZSEC_CONFIG_H_ @}*/

@@ -24,10 +24,10 @@ struct private_zsec_creds_t {
 	/** Public interface */
 	zsec_creds_t public;
 
-	/** certificate_t*, every certificate */
+	/** certificate_t*, every certificate, borrowed */
 	array_t *certs;
 
-	/** certificate_t*, the trust anchors */
+	/** certificate_t*, the trust anchors, borrowed */
 	array_t *trusted;
 
 	/** private_key_t* */
@@ -177,10 +177,10 @@ METHOD(credential_set_t, create_shared_enumerator, enumerator_t*,
 METHOD(zsec_creds_t, add_cert, void,
 	private_zsec_creds_t *this, certificate_t *cert, bool trusted)
 {
-	array_insert(this->certs, ARRAY_TAIL, cert->get_ref(cert));
+	array_insert(this->certs, ARRAY_TAIL, cert);
 	if (trusted)
 	{
-		array_insert(this->trusted, ARRAY_TAIL, cert->get_ref(cert));
+		array_insert(this->trusted, ARRAY_TAIL, cert);
 	}
 }
 
@@ -216,8 +216,8 @@ CALLBACK(destroy_shared, void,
 METHOD(zsec_creds_t, destroy, void,
 	private_zsec_creds_t *this)
 {
-	array_destroy_offset(this->certs, offsetof(certificate_t, destroy));
-	array_destroy_offset(this->trusted, offsetof(certificate_t, destroy));
+	array_destroy(this->certs);
+	array_destroy(this->trusted);
 	array_destroy_offset(this->keys, offsetof(private_key_t, destroy));
 	array_destroy_function(this->shared, destroy_shared, NULL);
 	free(this);

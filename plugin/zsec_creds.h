@@ -4,7 +4,9 @@
  * Built once per apply and never changed afterwards, so lookups take no
  * lock.  Unlike mem_cred it does not search for duplicates on every add:
  * the config loads each file once, and a 10,000-partner plan must not cost
- * a quadratic number of certificate comparisons.
+ * a quadratic number of certificate comparisons.  Certificates are
+ * borrowed: the snapshot's peer_cfgs hold them (their auth_cfgs), so
+ * rebuilding the set for a one-link change touches no certificate.
  */
 #ifndef ZSEC_CREDS_H_
 #define ZSEC_CREDS_H_
@@ -25,7 +27,7 @@ struct zsec_creds_t {
 	/**
 	 * Add a certificate.
 	 *
-	 * @param cert		certificate, a reference is taken
+	 * @param cert		certificate, borrowed: it must outlive the set
 	 * @param trusted	TRUE for a trust anchor (a CA)
 	 */
 	void (*add_cert)(zsec_creds_t *this, certificate_t *cert, bool trusted);

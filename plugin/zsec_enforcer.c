@@ -136,6 +136,9 @@ static bool peer_matches(ike_sa_t *ike_sa, zsec_link_t *link, char *reason,
 	auth_cfg_t *auth;
 	certificate_t *ca;
 	identification_t *id = ike_sa->get_other_id(ike_sa);
+	host_t *other = ike_sa->get_other_host(ike_sa);
+	struct ipaddr addr;
+	char buf[ADDR_STRLEN];
 	bool ca_ok = FALSE;
 	uintptr_t class;
 
@@ -144,10 +147,10 @@ static bool peer_matches(ike_sa_t *ike_sa, zsec_link_t *link, char *reason,
 		snprintf(reason, len, "identity %Y is not %s", id, link->plan->remote_id);
 		return FALSE;
 	}
-	if (!link->remote->ip_equals(link->remote, ike_sa->get_other_host(ike_sa)))
+	if (!zsec_addr_from_host(other, &addr) || addr_cmp(&addr, &link->plan->remote))
 	{
-		snprintf(reason, len, "address %H is not the link's %H",
-				 ike_sa->get_other_host(ike_sa), link->remote);
+		snprintf(reason, len, "address %H is not the link's %s", other,
+				 addr_str(&link->plan->remote, buf));
 		return FALSE;
 	}
 	enumerator = ike_sa->create_auth_cfg_enumerator(ike_sa, FALSE);

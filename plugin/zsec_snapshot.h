@@ -28,16 +28,26 @@ struct zsec_link_t {
 	peer_cfg_t *peer;
 	/** its one child_cfg, owned by peer */
 	child_cfg_t *child;
-	/** remote address and identity, for the indexes and the enforcer */
-	host_t *remote;
+	/** remote identity, for the index and the enforcer: the peer_cfg's
+	 * (its remote auth_cfg's), not a copy; the address is the plan's */
 	identification_t *remote_id;
-	/** credentials, NULL where the link has none */
+	/** hashes of the remote address and identity, for the indexes */
+	u_int remote_hash, remote_id_hash;
+	/** credentials, NULL where the link has none; the snapshot's credential
+	 * set holds them (and the peer_cfg the certificates) */
 	certificate_t *cert;
 	certificate_t *ca;
 	private_key_t *key;
 	shared_key_t *psk;
 	/** TRUE if taken over from the previous snapshot unchanged */
 	bool kept;
+	/** TRUE if only its ESP SA changed: the peer_cfg (and so the IKE_SA)
+	 * is the previous one's, with the new child_cfg in it; the old
+	 * CHILD_SAs are replaced make before break */
+	bool rechild;
+	/** while building: the new configuration whose child_cfg replaces the
+	 * kept peer_cfg's (only once every link has been built) */
+	peer_cfg_t *replacement;
 };
 
 struct zsec_snapshot_t {
@@ -63,6 +73,19 @@ struct zsec_snapshot_t {
 	enumerator_t *(*create_link_enumerator)(zsec_snapshot_t *this);
 
 	/**
+	 * The number of links.
+	 */
+	size_t (*get_link_count)(zsec_snapshot_t *this);
+
+	/**
+	 * What this snapshot changed against the one it was built from: links
+	 * new, changed (also those whose ESP side only changed), kept and
+	 * removed.
+	 */
+	void (*get_changes)(zsec_snapshot_t *this, size_t *added, size_t *changed,
+						size_t *kept, size_t *removed);
+
+	/**
 	 * The credentials of all links.
 	 */
 	credential_set_t *(*get_creds)(zsec_snapshot_t *this);
@@ -84,9 +107,17 @@ struct zsec_snapshot_t {
 };
 
 /**
+ * A host's address as the plan writes addresses (port ignored).
+ *
+ * @return			FALSE if not IPv4 or IPv6
+ */
+bool zsec_addr_from_host(host_t *host, struct ipaddr *addr);
+
+/**
  * Build the snapshot of a plan.
  *
- * @param plan		decoded plan, owned by the snapshot (also on failure)
+ * @param plan		decoded plan, owned by the snapshot (also on failure); it
+ *					keeps a copy of its links only, and frees it at once
  * @param prev		the current snapshot whose equal links are kept, or NULL
  * @param err		reason on failure
  * @return			snapshot, NULL on failure (nothing changed)

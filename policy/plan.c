@@ -69,7 +69,7 @@ static bool prefixes_eq(const struct prefix *a, size_t na, const struct prefix *
 	return true;
 }
 
-bool plan_link_equal(const struct plan_link *a, const struct plan_link *b)
+bool plan_link_ike_equal(const struct plan_link *a, const struct plan_link *b)
 {
 	return str_eq(a->name, b->name) && a->kind == b->kind && str_eq(a->partner, b->partner) &&
 	       str_eq(a->peer, b->peer) && !addr_cmp(&a->local, &b->local) &&
@@ -77,9 +77,14 @@ bool plan_link_equal(const struct plan_link *a, const struct plan_link *b)
 	       str_eq(a->remote_id, b->remote_id) && a->auth == b->auth &&
 	       str_eq(a->cert, b->cert) && str_eq(a->key, b->key) && str_eq(a->ca, b->ca) &&
 	       str_eq(a->psk, b->psk) && strs_eq(a->ike, a->n_ike, b->ike, b->n_ike) &&
+	       a->ike_lifetime == b->ike_lifetime && a->initiate == b->initiate;
+}
+
+bool plan_link_equal(const struct plan_link *a, const struct plan_link *b)
+{
+	return plan_link_ike_equal(a, b) &&
 	       strs_eq(a->esp, a->n_esp, b->esp, b->n_esp) && a->mode == b->mode &&
-	       a->ike_lifetime == b->ike_lifetime && a->esp_lifetime == b->esp_lifetime &&
-	       a->confidentiality == b->confidentiality && a->initiate == b->initiate &&
+	       a->esp_lifetime == b->esp_lifetime && a->confidentiality == b->confidentiality &&
 	       prefixes_eq(a->local_ts, a->n_local_ts, b->local_ts, b->n_local_ts) &&
 	       prefixes_eq(a->remote_ts, a->n_remote_ts, b->remote_ts, b->n_remote_ts);
 }

@@ -298,6 +298,9 @@ struct plan *plan_compile(const struct topo *t, const char *node,
 void plan_free(struct plan *p);
 const struct plan_link *plan_link_find(const struct plan *p, const char *name);
 bool plan_link_equal(const struct plan_link *a, const struct plan_link *b);
+/* Equal but for the ESP SA (proposals, mode, lifetime, selectors): such a
+ * change keeps the IKE SA and replaces the CHILD_SA, make before break. */
+bool plan_link_ike_equal(const struct plan_link *a, const struct plan_link *b);
 bool plan_partner_equal(const struct plan_partner *a, const struct plan_partner *b);
 int plan_guard_cmp(const struct plan_guard *a, const struct plan_guard *b);
 

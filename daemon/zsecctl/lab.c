@@ -45,63 +45,7 @@ static char *lab_script(void)
 	return path;
 }
 
-static bool owns(const struct topo *t, const struct ipaddr *a)
-{
-	size_t i;
-
-	for (i = 0; i < t->domain.gateways.n; i++)
-		if (!addr_cmp(&t->domain.gateways.v[i].inside.a, a) ||
-		    !addr_cmp(&t->domain.gateways.v[i].outside.a, a))
-			return true;
-	for (i = 0; i < t->domain.elements.n; i++)
-		if (!addr_cmp(&t->domain.elements.v[i].address.a, a))
-			return true;
-	return false;
-}
-
-static bool used_anywhere(struct topo **t, int n, const struct ipaddr *a)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (owns(t[i], a))
-			return true;
-	return false;
-}
-
-/* kernel-libipsec routes each SA's remote selectors with a source address
- * inside the local selector: a gateway that owns none gets one on a dummy
- * interface, the highest address of the prefix no node uses. */
-static void source_for(FILE *fp, struct topo **t, int n, const char *node,
-                       const struct prefix *p, const struct ipaddr *own)
-{
-	struct prefix host = prefix_host(own);
-	struct ipaddr a = p->addr;
-	unsigned bits = addr_bits(p->addr.family), i;
-	char buf[ADDR_STRLEN];
-	int tries;
-
-	if (prefix_within(&host, p) || p->len >= bits)
-		return;
-	/* start at the last address, step down past used ones */
-	for (i = p->len; i < bits; i++)
-		a.bytes[i / 8] |= (uint8_t)(0x80 >> (i % 8));
-	for (tries = 0; tries < 64; tries++) {
-		unsigned k = bits / 8;
-
-		/* skip the IPv4 broadcast address of prefixes shorter than /31 */
-		if (!(p->addr.family != AF_INET6 && tries == 0 && p->len < 31) &&
-		    !used_anywhere(t, n, &a)) {
-			fprintf(fp, "src %s %s/%u\n", node, addr_str(&a, buf), bits);
-			return;
-		}
-		while (k-- > 0 && a.bytes[k]-- == 0)
-			;
-	}
-}
-
-static void describe_gateway(FILE *fp, struct topo **t, int n, const struct topo *d,
-                             const struct tgateway *g)
+static void describe_gateway(FILE *fp, const struct topo *d, const struct tgateway *g)
 {
 	char a[ADDR_STRLEN], b[ADDR_STRLEN], pre[PREFIX_STRLEN], err[256];
 	struct plan *p = plan_compile(d, g->name.s, err, sizeof(err));
@@ -129,19 +73,6 @@ static void describe_gateway(FILE *fp, struct topo **t, int n, const struct topo
 				fprintf(fp, "route %s %s via %s dev out onlink\n", g->name.s,
 				        prefix_str(&l->remote_ts[j], pre), b);
 	}
-	/* each local selector once, whatever the number of links sharing it */
-	for (i = 0; p && i < p->n_links; i++)
-		for (j = 0; j < p->links[i].n_local_ts; j++) {
-			const struct prefix *ts = &p->links[i].local_ts[j];
-			bool seen = false;
-			size_t x, y;
-
-			for (x = 0; x <= i && !seen; x++)
-				for (y = 0; y < (x == i ? j : p->links[x].n_local_ts) && !seen; y++)
-					seen = !prefix_cmp(&p->links[x].local_ts[y], ts);
-			if (!seen)
-				source_for(fp, t, n, g->name.s, ts, &g->inside.a);
-		}
 	plan_free(p);
 }
 
@@ -205,7 +136,7 @@ static int describe(FILE *fp, struct topo **t, int n)
 		fprintf(fp, "domain %s\n", d->domain.name.s);
 		describe_pki(fp, t, n, d);
 		for (i = 0; i < d->domain.gateways.n; i++)
-			describe_gateway(fp, t, n, d, &d->domain.gateways.v[i]);
+			describe_gateway(fp, d, &d->domain.gateways.v[i]);
 		for (i = 0; i < d->domain.elements.n; i++)
 			describe_element(fp, d, &d->domain.elements.v[i]);
 	}

@@ -129,6 +129,8 @@ int zsecd_apply(struct zsecd *z, const char *file, FILE *out)
 		plan_free(p);
 		return 3;
 	}
+	if (z->libipsec_sources)
+		sources_apply(p, false);
 	old = z->running;
 	z->running = p;
 	if (z->plugin_fd >= 0 && !plugin_push(z, out)) {
@@ -140,6 +142,8 @@ int zsecd_apply(struct zsecd *z, const char *file, FILE *out)
 			fprintf(out, "guard: undoing the additions: %s\n", err);
 			log_msg("guard: undoing the additions: %s", err);
 		}
+		if (z->libipsec_sources)
+			sources_apply(old, true);
 		fprintf(out, "nothing applied\n");
 		return 3;
 	}
@@ -152,6 +156,8 @@ int zsecd_apply(struct zsecd *z, const char *file, FILE *out)
 		fprintf(out, "guard: %s; stale entries stay until the next apply\n", err);
 		log_msg("guard: %s", err);
 	}
+	if (z->libipsec_sources)
+		sources_apply(p, true);
 	guard_report(out, p, &gs);
 	plan_free(old);
 	abs = realpath(file, NULL);

@@ -3,6 +3,8 @@
  *   -n                 test the configuration, print "configuration OK", exit
  *   -s PATH            control socket (default /run/zsec/zsecd.sock)
  *   -p PATH            the plugin's socket (default /run/zsec/charon.sock)
+ *   --libipsec-sources give the node an address in each local selector, as
+ *                      charon's kernel-libipsec data plane needs (sources.c)
  *
  * SIGHUP applies the file again (only what changed); SIGTERM stops zsecd
  * and leaves everything it programmed in place: above all the kernel guard,
@@ -21,7 +23,8 @@
 #include "zsecd.h"
 
 static const char usage[] =
-	"usage: zsecd -f FILE --node NAME [-n] [-s CONTROL-SOCKET] [-p PLUGIN-SOCKET]\n";
+	"usage: zsecd -f FILE --node NAME [-n] [-s CONTROL-SOCKET] [-p PLUGIN-SOCKET]\n"
+	"             [--libipsec-sources]\n";
 
 static int setup_signals(void)
 {
@@ -91,6 +94,7 @@ int main(int argc, char **argv)
 		{ "check", no_argument, NULL, 'n' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "plugin", required_argument, NULL, 'p' },
+		{ "libipsec-sources", no_argument, NULL, 'L' },
 		{ 0 }
 	};
 	struct zsecd z = {
@@ -119,6 +123,9 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			z.plugin_path = optarg;
+			break;
+		case 'L':
+			z.libipsec_sources = true;
 			break;
 		default:
 			fputs(usage, stderr);

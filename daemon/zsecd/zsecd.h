@@ -49,6 +49,7 @@ struct zsecd {
 	size_t n_recent;
 
 	bool stop;
+	bool libipsec_sources;          /* --libipsec-sources */
 };
 
 /* apply.c */
@@ -72,6 +73,9 @@ void control_accept(struct zsecd *z);
 void status_event(struct zsecd *z, const char *line);
 void status_render(struct zsecd *z, const char *sas, bool json, FILE *out);
 void status_free(struct zsecd *z);
+
+/* sources.c: kernel-libipsec's source addresses; prune: remove unneeded */
+bool sources_apply(const struct plan *p, bool prune);
 
 /* privs.c: keep CAP_NET_ADMIN only */
 bool privs_drop(void);

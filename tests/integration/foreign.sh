@@ -51,9 +51,12 @@ foreign_up() {
 	ip -n foreign-b route add 192.0.2.1/32 dev out
 	ip -n foreign-b addr add 10.2.1.10/32 dev lo
 	ip netns exec foreign-b sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	# the lab's data plane: libipsec's ESP is always in UDP, the kernel's not
+	local kernel="kernel-libipsec kernel-netlink"
+	[ "${ZSEC_LAB_DATAPLANE:-}" = kernel ] && kernel=kernel-netlink
 	cat > "$fdir/strongswan.conf" <<-EOC
 	charon {
-		load = random nonce x509 pem pkcs1 pkcs8 openssl kdf hmac sha1 sha2 md5 des aes gcm revocation constraints pubkey curve25519 kernel-libipsec kernel-netlink socket-default vici
+		load = random nonce x509 pem pkcs1 pkcs8 openssl kdf hmac sha1 sha2 md5 des aes gcm revocation constraints pubkey curve25519 $kernel socket-default vici
 		plugins {
 			socket-default { fwmark = 0x5a }
 			kernel-netlink { fwmark = !0x5a }

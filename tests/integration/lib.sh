@@ -78,9 +78,13 @@ lab_up() {
 
 # capture NAME NODE IFACE [FILTER]: start tcpdump in a node; stop_captures ends them
 capture() {
-	local name=$1 node=$2 iface=$3 filter=${4:-}
+	local name=$1 node=$2 iface=$3 filter=${4:-} dir=
+	# kernel ESP hands every decrypted packet back to the interface it came
+	# in on, where a capture would show it in clear though it never crossed
+	# the wire: on that data plane, capture what the node sends
+	[ "${ZSEC_LAB_DATAPLANE:-}" = kernel ] && dir="-Q out"
 	# a simple command, so $! is tcpdump itself (every step execs the next)
-	"$zsecctl" lab exec "$node" -- tcpdump -n -U -i "$iface" -w "$tmp/$name.pcap" $filter \
+	"$zsecctl" lab exec "$node" -- tcpdump -n -U $dir -i "$iface" -w "$tmp/$name.pcap" $filter \
 		> /dev/null 2> "$tmp/$name.tcpdump" &
 	captures+=($!)
 	wait_for 10 grep -q "listening on" "$tmp/$name.tcpdump"

@@ -20,6 +20,10 @@ diag "SPIs before: b $b0, c $c0, d $d0"
 changed=$topo/.three-a.changed.yaml
 trap 'rm -f "$changed" "$topo/.three-a.removed.yaml"; finish' EXIT
 sed 's|prefixes: \[10.3.0.0/16\]|prefixes: [10.3.0.0/17]|' "$topo/three-a.yaml" > "$changed"
+# a flow to operator-b runs across the change: it must lose nothing
+"$zsecctl" lab exec pcscf-1 -- ping -i 0.05 -c 120 -W 1 10.2.1.10 > "$tmp/flow.txt" 2>&1 &
+flow=$!
+wait_for 5 grep -q "bytes from" "$tmp/flow.txt"
 check "zsecctl apply of the changed file succeeds" in_node seg-a1 "$zsecctl" apply "$changed"
 c_changed() { [ "$(link_field seg-a1 za:operator-c:seg-c1 state)" = up ] &&
 	[ "$(spis za:operator-c:seg-c1)" != "$c0" ]; }
@@ -27,6 +31,9 @@ check "the changed partner's link comes back with new SAs" wait_for 60 c_changed
 b1=$(spis za:operator-b:seg-b1)
 d1=$(spis za:operator-d:seg-d1)
 check "operator-b kept its SPIs ($b0)" test "$b1" = "$b0"
+wait "$flow"
+check "the flow to operator-b lost nothing while operator-c changed ($(grep -o '[0-9]* received' "$tmp/flow.txt"))" \
+	grep -q " 0% packet loss" "$tmp/flow.txt"
 check "operator-d kept its SPIs ($d0)" test "$d1" = "$d0"
 
 # operator-d removed
