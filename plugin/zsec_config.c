@@ -178,8 +178,55 @@ CALLBACK(reconcile_destroy, void,
 	free(r);
 }
 
+/**
+ * kernel-libipsec installs an SA's routes with a source address inside its
+ * local selectors, and fails the SA when charon does not know one yet.  zsecd
+ * (--libipsec-sources) adds those addresses before it hands over the plan;
+ * charon learns of them from netlink events a moment later.  Starting a link
+ * waits for that moment (a second at most); with kernel ESP it never waits.
+ */
+static void wait_for_sources(zsec_link_t *link)
+{
+	static int libipsec = -1;
+	linked_list_t *list;
+	enumerator_t *enumerator;
+	traffic_selector_t *ts;
+	host_t *ip;
+	int tries;
+	bool known;
+
+	if (libipsec < 0)
+	{
+		libipsec = strstr(lib->plugins->loaded_plugins(lib->plugins),
+						  "kernel-libipsec") != NULL;
+	}
+	if (!libipsec)
+	{
+		return;
+	}
+	list = link->child->get_traffic_selectors(link->child, TRUE, NULL, NULL, FALSE);
+	enumerator = list->create_enumerator(list);
+	while (enumerator->enumerate(enumerator, &ts))
+	{
+		for (tries = 0; tries < 20; tries++)
+		{
+			known = charon->kernel->get_address_by_ts(charon->kernel, ts, &ip,
+													  NULL) == SUCCESS;
+			if (known)
+			{
+				ip->destroy(ip);
+				break;
+			}
+			usleep(50000);
+		}
+	}
+	enumerator->destroy(enumerator);
+	list->destroy_offset(list, offsetof(traffic_selector_t, destroy));
+}
+
 static void initiate(zsec_link_t *link)
 {
+	wait_for_sources(link);
 	charon->controller->initiate(charon->controller,
 								 link->peer->get_ref(link->peer),
 								 link->child->get_ref(link->child),
@@ -354,6 +401,7 @@ CALLBACK(rechild, job_requeue_t,
 
 	if (found || r->initiate)
 	{
+		wait_for_sources(link);
 		/* waits until the CHILD_SA is up (or fails, or times out); in an
 		 * IKE_SA of this peer_cfg if there is one */
 		charon->controller->initiate(charon->controller,

@@ -42,9 +42,11 @@ struct zsec_config_t {
 
 zsec_config_t *zsec_config_create();
 
-/** How long the end with the greater identity waits before it starts a
- * link the other end has not started, milliseconds */
-#define ZSEC_INITIATE_DEFER_MS 2000
+/** How long the end that starts second waits before it starts a link the
+ * other end has not started, milliseconds: longer than charon's first
+ * retransmission (4 s), so that a peer whose charon came up late has
+ * received the other end's IKE_SA_INIT by then */
+#define ZSEC_INITIATE_DEFER_MS 5000
 
 /** How long after an apply the memory it freed is given back, ms */
 #define ZSEC_TRIM_DELAY_MS 500

@@ -3,6 +3,7 @@
  */
 #include "zsec_plugin.h"
 #include "zsec_config.h"
+#include "zsec_dedupe.h"
 #include "zsec_enforcer.h"
 #include "zsec_events.h"
 #include "zsec_socket.h"
@@ -22,6 +23,8 @@ struct private_zsec_plugin_t {
 
 	zsec_enforcer_t *enforcer;
 
+	zsec_dedupe_t *dedupe;
+
 	zsec_socket_t *socket;
 };
 
@@ -39,10 +42,12 @@ static bool register_zsec(private_zsec_plugin_t *this, plugin_feature_t *feature
 		this->config = zsec_config_create();
 		this->events = zsec_events_create();
 		this->enforcer = zsec_enforcer_create(this->config, this->events);
+		this->dedupe = zsec_dedupe_create(this->config);
 		this->socket = zsec_socket_create(this->config, this->events);
 		if (!this->socket)
 		{
 			this->enforcer->destroy(this->enforcer);
+			this->dedupe->destroy(this->dedupe);
 			this->events->destroy(this->events);
 			this->config->destroy(this->config);
 			this->enforcer = NULL;
@@ -53,6 +58,7 @@ static bool register_zsec(private_zsec_plugin_t *this, plugin_feature_t *feature
 		charon->backends->add_backend(charon->backends, &this->config->backend);
 		charon->bus->add_listener(charon->bus, &this->enforcer->listener);
 		charon->bus->add_listener(charon->bus, &this->events->listener);
+		charon->bus->add_listener(charon->bus, &this->dedupe->listener);
 	}
 	else
 	{
@@ -62,9 +68,11 @@ static bool register_zsec(private_zsec_plugin_t *this, plugin_feature_t *feature
 		{
 			charon->bus->remove_listener(charon->bus, &this->enforcer->listener);
 			charon->bus->remove_listener(charon->bus, &this->events->listener);
+			charon->bus->remove_listener(charon->bus, &this->dedupe->listener);
 			charon->backends->remove_backend(charon->backends,
 											 &this->config->backend);
 			this->enforcer->destroy(this->enforcer);
+			this->dedupe->destroy(this->dedupe);
 		}
 		DESTROY_IF(this->events);
 		DESTROY_IF(this->config);

@@ -190,6 +190,7 @@ METHOD(zsec_snapshot_t, get_ref, zsec_snapshot_t*,
 static void link_release(zsec_link_t *l)
 {
 	DESTROY_IF(l->replacement);
+	DESTROY_IF(l->child);
 	DESTROY_IF(l->peer);
 }
 
@@ -558,7 +559,9 @@ static struct plan *plan_slim(const struct plan *plan)
 static void keep_link(zsec_link_t *l, zsec_link_t *old)
 {
 	l->peer = old->peer->get_ref(old->peer);
-	l->child = old->child;
+	/* a reference of its own: a rechild replaces the child_cfg in the
+	 * peer_cfg the previous snapshot still serves */
+	l->child = old->child->get_ref(old->child);
 	l->remote_id = old->remote_id;
 	l->remote_hash = old->remote_hash;
 	l->remote_id_hash = old->remote_id_hash;
@@ -603,9 +606,11 @@ static void commit_rechild(private_zsec_snapshot_t *this)
 		enumerator->destroy(enumerator);
 		l->replacement->destroy(l->replacement);
 		l->replacement = NULL;
+		l->child->destroy(l->child);
 		enumerator = l->peer->create_child_cfg_enumerator(l->peer);
 		enumerator->enumerate(enumerator, &l->child);
 		enumerator->destroy(enumerator);
+		l->child->get_ref(l->child);
 	}
 }
 
@@ -685,6 +690,7 @@ static bool index_link(private_zsec_snapshot_t *this, zsec_link_t *l,
 		enumerator = l->peer->create_child_cfg_enumerator(l->peer);
 		enumerator->enumerate(enumerator, &l->child);
 		enumerator->destroy(enumerator);
+		l->child->get_ref(l->child);
 	}
 	if (this->by_host->put(this->by_host, l, l))
 	{

@@ -26,7 +26,7 @@ struct zsec_link_t {
 	const struct plan_link *plan;
 	/** its configuration */
 	peer_cfg_t *peer;
-	/** its one child_cfg, owned by peer */
+	/** its one child_cfg, referenced (a rechild swaps it in peer) */
 	child_cfg_t *child;
 	/** remote identity, for the index and the enforcer: the peer_cfg's
 	 * (its remote auth_cfg's), not a copy; the address is the plan's */

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
+#include <netlink/route/route.h>
 
 #include "zsecd.h"
 
@@ -114,6 +115,30 @@ static bool source_for(const struct plan *p, const struct addr_list *have,
 	return false;
 }
 
+/* whether a route (charon's, in table 220) still leaves from address a:
+ * removing the address would take the route with it, and the traffic of an
+ * SA being replaced make-before-break would fall out of its tunnel */
+static bool in_use(struct nl_sock *sk, const struct ipaddr *a)
+{
+	struct nl_cache *cache;
+	struct nl_object *o;
+	struct ipaddr src;
+	bool used = false;
+
+	if (rtnl_route_alloc_cache(sk, a->family, 0, &cache) < 0)
+		return true;
+	for (o = nl_cache_get_first(cache); o && !used; o = nl_cache_get_next(o)) {
+		struct nl_addr *pref = rtnl_route_get_pref_src((struct rtnl_route *)o);
+
+		if (pref) {
+			to_ipaddr(pref, &src);
+			used = !addr_cmp(&src, a);
+		}
+	}
+	nl_cache_free(cache);
+	return used;
+}
+
 static int change(struct nl_sock *sk, const struct ipaddr *a, bool add)
 {
 	struct rtnl_addr *ra = rtnl_addr_alloc();
@@ -134,7 +159,8 @@ static int change(struct nl_sock *sk, const struct ipaddr *a, bool add)
 }
 
 /* Adds what p needs (prune false), or removes zsec's addresses p does not
- * need (prune true). */
+ * need and no route uses any more (prune true; what a route still uses goes
+ * at a later apply). */
 bool sources_apply(const struct plan *p, bool prune)
 {
 	static struct addr_list have, want;
@@ -169,7 +195,7 @@ bool sources_apply(const struct plan *p, bool prune)
 		}
 	}
 	for (i = 0; i < have.n && prune; i++)
-		if (have.ours[i] && !has(&want, &have.v[i], false))
+		if (have.ours[i] && !has(&want, &have.v[i], false) && !in_use(sk, &have.v[i]))
 			change(sk, &have.v[i], false);
 	nl_socket_free(sk);
 	return ok;

@@ -6,7 +6,9 @@
  *       its MSG_RESULT; one line per FILE
  *   bench_plugin up SOCKET NODE FILE COUNT TIMEOUT_S [POLL_MS]
  *       pushes FILE, then polls MSG_STATUS until COUNT CHILD_SAs are
- *       INSTALLED; times both from the moment the plan is sent
+ *       INSTALLED; times both from the moment the plan is sent, and prints
+ *       that moment (start=, seconds since the epoch) to compare with the
+ *       timestamps of charon's log
  *   bench_plugin status SOCKET
  *       counts of the plugin's status lines
  *
@@ -24,12 +26,17 @@
 
 #define REPLY_TIMEOUT_MS 600000
 
-static double now(void)
+static double clock_s(clockid_t clock)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double now(void)
+{
+	return clock_s(CLOCK_MONOTONIC);
 }
 
 static int usage(void)
@@ -187,7 +194,7 @@ static int cmd_up(const char *sock, const char *node, const char *file, unsigned
 	struct encoded e;
 	struct counts c = { 0 };
 	char text[512];
-	double t0, applied, up = -1;
+	double t0, start, applied, up = -1;
 	int fd, code;
 
 	if (!encode(file, node, &e))
@@ -195,6 +202,7 @@ static int cmd_up(const char *sock, const char *node, const char *file, unsigned
 	fd = connect_to(sock);
 	if (fd < 0)
 		return 3;
+	start = clock_s(CLOCK_REALTIME);
 	t0 = now();
 	applied = push(fd, &e, &code, text, sizeof(text));
 	free(e.buf);
@@ -213,8 +221,8 @@ static int cmd_up(const char *sock, const char *node, const char *file, unsigned
 		}
 		usleep((useconds_t)poll_ms * 1000);
 	}
-	printf("links=%zu apply=%.6f up=%.6f installed=%u established=%u ike=%u\n", e.links,
-	       applied, up, c.installed, c.established, c.ike);
+	printf("links=%zu start=%.6f apply=%.6f up=%.6f installed=%u established=%u ike=%u\n",
+	       e.links, start, applied, up, c.installed, c.established, c.ike);
 	close(fd);
 	return up < 0;
 }

@@ -14,7 +14,8 @@
           plugin sets (plugin/zsec_peer.c) written out;
       OUT/partners/: the partners' side for the IKE benchmark, one charon
           answering for all N (one local address, identity and certificate
-          each), as plain swanctl responders.
+          each), as plain swanctl responders, and its addresses (only for
+          N <= IKE_PARTNERS, the partners with certificates of their own).
       --change K: also OUT/topology-changed.yaml and
           OUT/swanctl/swanctl-changed.conf, where partner K has one more
           prefix (a one-link change; same folder, so the credential paths
@@ -28,12 +29,14 @@ Proposals, both sides: IKE aes256gcm16-prfsha384-x25519, ESP aes256gcm16-x25519.
 The PKI.  One CA per partner, as in reality (TS 33.310: each operator has
 its own SEG CA): N distinct CA certificates, each with its own subject, so
 both sides parse, keep and index N trust anchors and each link is
-constrained to its own.  Generating N key pairs as well would take minutes
-at N = 10,000 and buy nothing the apply and memory figures measure (a CA's
-private key is used only to sign): the CAs of partners above IKE_PARTNERS
-share one private key; the first IKE_PARTNERS have keys of their own and
-issue their gateway's certificate, which the IKE benchmark uses.  Both
-sides of every comparison load the very same files.
+constrained to its own (the public keys are distinct objects as well:
+each certificate's key is parsed and kept on its own).  Generating N key
+pairs as well would take twice as long at N = 10,000 (pki, about a minute
+per 5,000 processes here) and buy nothing the apply and memory figures
+measure, as a CA's private key is only used to sign: the CAs of partners
+above IKE_PARTNERS share one private key; the first IKE_PARTNERS have keys
+of their own and issue their gateway's certificate, which the IKE
+benchmark uses.  Both sides of every comparison load the very same files.
 """
 import argparse
 import concurrent.futures

@@ -1,0 +1,78 @@
+/* apply: the running table -> the plan's, checked first.
+ *
+ * One script replaces the whole table in one transaction, so a script the
+ * kernel refuses changes nothing; the dry run before it lets a refusal
+ * surface before anything is sent for real, and is what border_check does
+ * alone (zsecctl plan, a configuration test). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+
+#include "internal.h"
+
+static double cpu_now(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_THREAD, &ru);
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+/* The script that takes the running table to p's. */
+static char *script_for(const struct plan *p, struct border_stats *st, char *err, size_t len)
+{
+	struct border_state *s;
+	double t0 = border_now();
+	char *script;
+
+	if (!(s = state_read(false, err, len)))
+		return NULL;
+	if (st)
+		st->read_s = border_now() - t0;
+	script = border_render(p, s, st, err, len);
+	border_state_free(s);
+	return script;
+}
+
+bool border_check(const struct plan *p, struct border_stats *st, char *err, size_t len)
+{
+	char *script = script_for(p, st, err, len);
+	double t0 = border_now();
+	bool ok;
+
+	if (!script)
+		return false;
+	ok = !*script || nft_run(script, true, err, len);
+	if (st)
+		st->check_s = border_now() - t0;
+	free(script);
+	return ok;
+}
+
+bool border_apply(const struct plan *p, struct border_stats *st, char *err, size_t len)
+{
+	char *script = script_for(p, st, err, len);
+	double t0 = border_now(), c0;
+	bool ok;
+
+	if (!script)
+		return false;
+	if (!*script) {
+		free(script);
+		return true;            /* no table, none wanted */
+	}
+	ok = nft_run(script, true, err, len);
+	if (st)
+		st->check_s = border_now() - t0;
+	t0 = border_now();
+	c0 = cpu_now();
+	if (ok)
+		ok = nft_run(script, false, err, len);
+	if (st) {
+		st->load_s = border_now() - t0;
+		st->load_cpu_s = cpu_now() - c0;
+	}
+	free(script);
+	return ok;
+}

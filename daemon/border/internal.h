@@ -1,0 +1,130 @@
+/* internal: what the files of daemon/border/ share; not an interface. */
+#ifndef ZSEC_BORDER_INTERNAL_H
+#define ZSEC_BORDER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "border.h"
+
+/* The packet mark while a packet is in zsec's chains: partner id in the low
+ * 16 bits, exposure profile in the high 16 (docs/border.md, "The mark"). */
+#define MARK_ID 0x0000ffffu
+#define MARK_PROFILE 0xffff0000u
+#define PROFILE_SHIFT 16
+/* In a gateway map's value, the high half says the partner's IKE limit is
+ * the usual one (layout.ike_usual). */
+#define MARK_IKE_USUAL 0x00010000u
+
+/* The per-partner limits, each a set of elements `id limit rate over ...`. */
+enum limit_kind { LIMIT_IKE, LIMIT_PACKETS, LIMIT_SIP };
+
+/* The counting sets, keyed by partner id (0: the border itself, no
+ * partner to blame) and filled by the packets themselves (flags dynamic):
+ * one per reason, then COUNT_ACCEPTED. */
+#define COUNT_ACCEPTED BORDER_REASONS
+#define COUNTS (BORDER_REASONS + 1)
+extern const char *const count_set[COUNTS];
+
+struct state_name {
+	uint32_t id;
+	const char *name;
+};
+struct state_limit {                    /* an element of a limit set */
+	uint32_t id;
+	uint64_t rate;                  /* per second */
+	uint32_t burst;                 /* packets */
+};
+struct state_count {
+	uint32_t id;
+	struct border_count c;
+};
+
+struct border_state {
+	struct arena *arena;
+	bool table;                     /* table inet zsec exists */
+	struct state_name *names;       /* from the gateway maps, sorted by name */
+	size_t n_names;
+	struct state_count *counts[COUNTS];     /* sorted by id; read for
+	                                         * border_counters only */
+	size_t n_counts[COUNTS];
+};
+
+/* A rate as the table holds it: the default burst filled in. */
+struct state_limit limit_of(uint32_t id, const struct plan_rate *r);
+
+/* ---- rules.c: the text that does not depend on the plan ---- */
+void rules_declarations(FILE *f);
+/* the rule of the usual IKE limit only if ike_usual->rate */
+void rules_chains(FILE *f, const struct state_limit *ike_usual);
+
+/* ---- layout.c: partner ids and exposure profiles ---- */
+struct layout {
+	size_t n;                       /* partners of the plan, in its order */
+	uint32_t *id;                   /* 1..BORDER_MAX_PARTNERS */
+	uint32_t *profile;              /* 1..: equal presented lists share one */
+	const struct state_name **kept_from;    /* the running table's entry whose
+	                                         * id a partner keeps; NULL: new */
+	size_t *by_id;                  /* partner indexes in the order of their ids */
+	struct prefix **presented;      /* of each profile (index profile - 1):
+	                                 * sorted, none inside another */
+	size_t *n_presented;
+	size_t n_profiles;
+	/* The IKE limit most partners share: their buckets are made by their
+	 * first packet (set ike_buckets), not loaded with the table. */
+	struct state_limit ike_usual;   /* rate 0: no partner has an IKE limit */
+	size_t kept, added, removed;    /* ids against the running table */
+};
+/* Ids stay with the names the running table (NULL: none) has; a new
+ * partner gets the smallest id no staying partner has. */
+bool layout_make(const struct plan *p, const struct border_state *running, struct layout *l,
+                 char *err, size_t len);
+void layout_free(struct layout *l);
+/* Sorts v and drops every prefix that lies inside another; the new count. */
+size_t prefixes_outermost(struct prefix *v, size_t n);
+
+/* ---- json.c: just enough JSON for `nft -j` output ---- */
+enum json_type { JSON_NULL, JSON_BOOL, JSON_NUMBER, JSON_STRING, JSON_ARRAY, JSON_OBJECT };
+struct json {
+	enum json_type type;
+	const char *key;                /* the member's name, inside an object */
+	const char *str;                /* JSON_STRING; JSON_NUMBER: its text */
+	bool b;
+	struct json *child, *next;      /* first member or item; next sibling */
+};
+/* One value from text; *end after it.  Nodes live in arena a.  NULL with
+ * the reason in err. */
+struct json *json_parse(struct arena *a, const char *text, const char **end,
+                        char *err, size_t len);
+const struct json *json_get(const struct json *obj, const char *key);
+/* A non-negative integer member, 0 if absent or not one. */
+uint64_t json_u64(const struct json *obj, const char *key);
+const char *json_str(const struct json *obj, const char *key);
+
+/* ---- nft.c: libnftables ---- */
+/* Runs a script as one transaction; dry: check only.  The error buffer of
+ * libnftables goes to err. */
+bool nft_run(const char *script, bool dry, char *err, size_t len);
+/* Runs one listing command with JSON output; malloc'ed text in *out.
+ * *missing (and true) when what it lists does not exist. */
+bool nft_list(const char *cmd, char **out, bool *missing, char *err, size_t len);
+
+/* ---- state.c ---- */
+/* The running table; with its counters (border_counters) or without
+ * (what border_render needs). */
+struct border_state *state_read(bool counts, char *err, size_t len);
+struct border_state *state_new(void);
+/* One `nft -j list map|set inet zsec NAME` output into s: a gateway map
+ * gives names and ids, a counting set its counters. */
+bool state_add(struct border_state *s, const char *name, const char *json, char *err, size_t len);
+
+/* ---- counters.c ---- */
+bool counters_of(const struct border_state *s, struct border_counter **out, size_t *n,
+                 char *err, size_t len);
+const struct state_name *state_name_find(const struct border_state *s, const char *name);
+
+double border_now(void);
+
+#endif

@@ -1,0 +1,124 @@
+/* nft: the only file that talks to libnftables.  Every call gets a context
+ * of its own: libnftables keeps a cache of the ruleset in its context, and a
+ * dry run leaves that cache believing what it only checked. */
+#include <limits.h>
+#include <nftables/libnftables.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static struct nft_ctx *open_ctx(bool json, bool dry, char *err, size_t len)
+{
+	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
+
+	if (!nft) {
+		snprintf(err, len, "libnftables: cannot create a context");
+		return NULL;
+	}
+	if (nft_ctx_buffer_output(nft) || nft_ctx_buffer_error(nft)) {
+		nft_ctx_free(nft);
+		snprintf(err, len, "libnftables: cannot buffer its output");
+		return NULL;
+	}
+	if (json)
+		nft_ctx_output_set_flags(nft, NFT_CTX_OUTPUT_JSON);
+	nft_ctx_set_dry_run(nft, dry);
+	return nft;
+}
+
+/* libnftables' own words: its error lines, then, with sources, the script
+ * line each one is about (without the caret lines under it). */
+static void error_text(struct nft_ctx *nft, const char *what, bool sources, char *err,
+                       size_t len)
+{
+	const char *e = nft_ctx_get_error_buffer(nft);
+	size_t used = (size_t)snprintf(err, len, "%s", what);
+	int lines = 0;
+
+	while (e && *e && lines < 6 && used + 1 < len) {
+		const char *nl = strchr(e, '\n');
+		size_t n = nl ? (size_t)(nl - e) : strlen(e);
+		bool error = memmem(e, n, "Error: ", 7) != NULL;
+
+		if (n && strspn(e, " \t^~") != n && (error || sources)) {
+			size_t skip = error ? 0 : strspn(e, " \t");
+
+			used += (size_t)snprintf(err + used, len - used, "%s%.*s",
+			                         lines && error ? "; " : ": ", (int)(n - skip), e + skip);
+			lines++;
+		}
+		e += n + (nl != NULL);
+	}
+	if (used >= len && len > 4)
+		memcpy(err + len - 4, "...", 4);
+}
+
+/* libnftables 1.0.6 quotes the wrong line of a script run from a buffer
+ * (always its first), so a refused script runs again, dry, from a file:
+ * then every error names its line and quotes it. */
+static void located(const char *script, const char *what, char *err, size_t len)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[PATH_MAX];
+	struct nft_ctx *nft;
+	size_t n = strlen(script);
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/zsec-border-XXXXXX", dir && *dir ? dir : "/tmp");
+	if ((fd = mkstemp(path)) < 0)
+		return;
+	if (write(fd, script, n) == (ssize_t)n && (nft = open_ctx(false, true, err, len))) {
+		if (nft_run_cmd_from_filename(nft, path) != 0)
+			error_text(nft, what, true, err, len);
+		nft_ctx_free(nft);
+	}
+	close(fd);
+	unlink(path);
+}
+
+bool nft_run(const char *script, bool dry, char *err, size_t len)
+{
+	const char *what = dry ? "nftables refused the Border Element table (dry run)" :
+		"nftables refused the Border Element table";
+	struct nft_ctx *nft = open_ctx(false, dry, err, len);
+	bool ok;
+
+	if (!nft)
+		return false;
+	ok = nft_run_cmd_from_buffer(nft, script) == 0;
+	if (!ok) {
+		error_text(nft, what, false, err, len);
+		located(script, what, err, len);
+	}
+	nft_ctx_free(nft);
+	return ok;
+}
+
+bool nft_list(const char *cmd, char **out, bool *missing, char *err, size_t len)
+{
+	struct nft_ctx *nft = open_ctx(true, false, err, len);
+	const char *text;
+	bool ok;
+
+	*out = NULL;
+	*missing = false;
+	if (!nft)
+		return false;
+	ok = nft_run_cmd_from_buffer(nft, cmd) == 0;
+	if (!ok) {
+		/* ENOENT, in libnftables' words: no such table or set */
+		text = nft_ctx_get_error_buffer(nft);
+		*missing = text && strstr(text, "No such file or directory");
+		if (!*missing)
+			error_text(nft, "cannot read table inet " BORDER_TABLE, false, err, len);
+		nft_ctx_free(nft);
+		return *missing;
+	}
+	if (!(*out = strdup((text = nft_ctx_get_output_buffer(nft)) ? text : "")))
+		snprintf(err, len, "out of memory");
+	nft_ctx_free(nft);
+	return *out != NULL;
+}

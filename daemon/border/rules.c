@@ -1,0 +1,263 @@
+/* rules: the text of table inet zsec that does not depend on the plan: the
+ * declaration of every object, and the rules.  A partner is only ever
+ * elements of the sets declared here (ruleset.c writes those), so a packet
+ * meets the same rules and lookups with one partner or with 10,000.
+ * docs/border.md explains every rule and the threat it answers. */
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* The counting sets: partner id -> packets and bytes, added by the packets
+ * themselves; id 0 is the border itself. */
+#define COUNTING "type mark; size 65536; flags dynamic; counter"
+
+/* Step 1: every object, none with elements or rules. */
+static const char DECLARATIONS[] =
+"table inet zsec {\n"
+"	# their prefixes -> mark: exposure profile << 16 | partner id\n"
+"	map src4 { type ipv4_addr : mark; flags interval; }\n"
+"	map src6 { type ipv6_addr : mark; flags interval; }\n"
+"	# profile . presented prefix: what the partners of a profile may reach\n"
+"	set exposed4 { type mark . ipv4_addr; flags interval; }\n"
+"	set exposed6 { type mark . ipv6_addr; flags interval; }\n"
+"	# present-as, 1:1: their prefix . presented -> inside, and their\n"
+"	# prefix . inside -> presented\n"
+"	map dnat4 { type ipv4_addr . ipv4_addr : interval ipv4_addr; flags interval; }\n"
+"	map snat4 { type ipv4_addr . ipv4_addr : interval ipv4_addr; flags interval; }\n"
+"	map dnat6 { type ipv6_addr . ipv6_addr : interval ipv6_addr; flags interval; }\n"
+"	map snat6 { type ipv6_addr . ipv6_addr : interval ipv6_addr; flags interval; }\n"
+"	# our addresses: exposed and presented prefixes, our elements\n"
+"	set ours4 { type ipv4_addr; flags interval; }\n"
+"	set ours6 { type ipv6_addr; flags interval; }\n"
+"	# IKE peers: partner gateways -> partner id, with 1 << 16 when the\n"
+"	# partner's IKE limit is the usual one (the comment names the partner:\n"
+"	# zsecd reads ids back from here); our own elements (Zb)\n"
+"	map gateways4 { type ipv4_addr : mark; }\n"
+"	map gateways6 { type ipv6_addr : mark; }\n"
+"	set elements4 { type ipv4_addr; }\n"
+"	set elements6 { type ipv6_addr; }\n"
+"	# partner id -> its own token bucket; an element matches while its rate\n"
+"	# is exceeded (the set's own limit is a template no element uses)\n"
+"	set ike_limit { type mark; limit rate over 1/second; }\n"
+"	# partner id -> its bucket at the usual IKE limit, made by its first packet\n"
+"	set ike_buckets { type mark; size 65536; flags dynamic; }\n"
+"	set packets_limit { type mark; limit rate over 1/second; }\n"
+"	set sip_limit { type mark; limit rate over 1/second; }\n"
+"	# partner id -> packets and bytes, added by the packets; id 0: no partner\n"
+"	set accepted { " COUNTING "; }\n"
+"	set not_exposed { " COUNTING "; }\n"
+"	set spoofed { " COUNTING "; }\n"
+"	set icmp_hidden { " COUNTING "; }\n"
+"	set ike_unknown { " COUNTING "; }\n"
+"	set ike_over_limit { " COUNTING "; }\n"
+"	set packets_over_limit { " COUNTING "; }\n"
+"	set sip_over_limit { " COUNTING "; }\n"
+"	set ip_options { " COUNTING "; }\n"
+"	chain ike { type filter hook prerouting priority raw; policy accept; }\n"
+"	chain pre { type filter hook prerouting priority mangle; policy accept; }\n"
+"	chain dstnat { type nat hook prerouting priority dstnat; policy accept; }\n"
+"	chain forwarded { type filter hook forward priority filter; policy accept; }\n"
+"	chain generated { type filter hook output priority filter; policy accept; }\n"
+"	chain srcnat { type nat hook postrouting priority srcnat; policy accept; }\n"
+"	chain post { type filter hook postrouting priority srcnat + 10; policy accept; }\n"
+"	chain ike_check { }\n"
+"	chain ike_partner { }\n"
+"	chain partner_in { }\n"
+"	chain ours_in { }\n"
+"	chain partner_out { }\n"
+"	chain not_exposed { }\n"
+"	chain spoofed { }\n"
+"	chain icmp_hidden { }\n"
+"	chain ike_unknown { }\n"
+"	chain ike_over_limit { }\n"
+"	chain packets_over_limit { }\n"
+"	chain sip_over_limit { }\n"
+"	chain ip_options { }\n"
+"}\n";
+
+/* The rules (step 4).  $ID and $PROFILE are the two halves of the mark,
+ * $TUN kernel-libipsec's device, $HOPS the hop limit towards and from
+ * partners.  docs/border.md explains every rule and the threat it answers. */
+static const char CHAINS[] =
+"	# IKE to this gateway (UDP 500, UDP 4500 with the non-ESP marker), before\n"
+"	# conntrack: only partner gateways, each within its limit, and our own\n"
+"	# elements.  ESP and ESP-in-UDP never meet an IKE limit.\n"
+"	chain ike {\n"
+"		udp dport 500 fib daddr type local goto ike_check\n"
+"		udp dport 4500 @th,64,32 0x0 fib daddr type local goto ike_check\n"
+"	}\n"
+"	chain ike_check {\n"
+"		ip saddr @elements4 accept\n"
+"		ip6 saddr @elements6 accept\n"
+"		meta mark set ip saddr map @gateways4 goto ike_partner\n"
+"		meta mark set ip6 saddr map @gateways6 goto ike_partner\n"
+"		meta mark set 0x00000000 goto ike_unknown\n"
+"	}\n"
+"	chain ike_partner {\n"
+"$IKE_USUAL"
+"		meta mark & $ID @ike_limit goto ike_over_limit\n"
+"		meta mark set 0x00000000 accept\n"
+"	}\n"
+"\n"
+"	# From a partner: classified by source address, whatever the interface\n"
+"	# (kernel-libipsec delivers the traffic of every SA on $TUN).\n"
+"	chain pre {\n"
+"		iif \"lo\" accept\n"
+"		meta mark set ip saddr map @src4 goto partner_in\n"
+"		meta mark set ip6 saddr map @src6 goto partner_in\n"
+"		iifname != \"$TUN\" meta ipsec missing ip saddr @ours4 goto ours_in\n"
+"		iifname != \"$TUN\" meta ipsec missing ip6 saddr @ours6 goto ours_in\n"
+"	}\n"
+"	chain partner_in {\n"
+"		iifname != \"$TUN\" meta ipsec missing goto spoofed\n"
+"		ip hdrlength != 5 goto ip_options\n"
+"		meta nfproto ipv6 exthdr hbh exists goto ip_options\n"
+"		meta nfproto ipv6 exthdr rt exists goto ip_options\n"
+"		meta mark & $PROFILE . ip daddr != @exposed4 goto not_exposed\n"
+"		meta mark & $PROFILE . ip6 daddr != @exposed6 goto not_exposed\n"
+"		meta mark & $ID @packets_limit goto packets_over_limit\n"
+"		udp dport 5060-5061 meta mark & $ID @sip_limit goto sip_over_limit\n"
+"		tcp dport 5060-5061 meta mark & $ID @sip_limit goto sip_over_limit\n"
+"		update @accepted { meta mark & $ID }\n"
+"		ip ttl set $HOPS\n"
+"		ip6 hoplimit set $HOPS\n"
+"		meta mark set 0x00000000\n"
+"	}\n"
+"	# One of our addresses in clear text, not through IPsec: only from where\n"
+"	# the route back to it leads.  IKE and ESP to us were judged above.\n"
+"	chain ours_in {\n"
+"		udp dport 500 fib daddr type local return\n"
+"		udp dport 4500 fib daddr type local return\n"
+"		meta l4proto esp fib daddr type local return\n"
+"		fib saddr . iif oif missing meta mark set 0x00000000 goto spoofed\n"
+"	}\n"
+"	chain dstnat {\n"
+"		dnat ip prefix to ip saddr . ip daddr map @dnat4\n"
+"		dnat ip6 prefix to ip6 saddr . ip6 daddr map @dnat6\n"
+"	}\n"
+"\n"
+"	# To a partner: no ICMP error from inside, only presented sources, one\n"
+"	# hop limit.\n"
+"	chain forwarded {\n"
+"		icmp type { destination-unreachable, redirect, time-exceeded, parameter-problem } meta mark set ip daddr map @src4 goto icmp_hidden\n"
+"		icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem, nd-redirect } meta mark set ip6 daddr map @src6 goto icmp_hidden\n"
+"	}\n"
+"	chain generated {\n"
+"		icmp type { destination-unreachable, redirect, time-exceeded, parameter-problem } meta mark set ip daddr map @src4 goto icmp_hidden\n"
+"		icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem, nd-redirect } meta mark set ip6 daddr map @src6 goto icmp_hidden\n"
+"	}\n"
+"	chain srcnat {\n"
+"		snat ip prefix to ip daddr . ip saddr map @snat4\n"
+"		snat ip6 prefix to ip6 daddr . ip6 saddr map @snat6\n"
+"	}\n"
+"	chain post {\n"
+"		meta mark set ip daddr map @src4 goto partner_out\n"
+"		meta mark set ip6 daddr map @src6 goto partner_out\n"
+"	}\n"
+"	chain partner_out {\n"
+"		meta mark & $PROFILE . ip saddr != @exposed4 goto not_exposed\n"
+"		meta mark & $PROFILE . ip6 saddr != @exposed6 goto not_exposed\n"
+"		ip ttl set $HOPS\n"
+"		ip6 hoplimit set $HOPS\n"
+"		meta mark set 0x00000000\n"
+"	}\n"
+"\n"
+"	# Drops, each counted for the partner whose id the mark holds.\n"
+"	chain not_exposed {\n"
+"		update @not_exposed { meta mark & $ID }\n"
+"		drop\n"
+"	}\n"
+"	chain spoofed {\n"
+"		update @spoofed { meta mark & $ID }\n"
+"		drop\n"
+"	}\n"
+"	chain icmp_hidden {\n"
+"		update @icmp_hidden { meta mark & $ID }\n"
+"		drop\n"
+"	}\n"
+"	chain ike_unknown {\n"
+"		update @ike_unknown { meta mark & $ID }\n"
+"		drop\n"
+"	}\n"
+"	chain ike_over_limit {\n"
+"		update @ike_over_limit { meta mark & $ID }\n"
+"		drop\n"
+"	}\n"
+"	chain packets_over_limit {\n"
+"		update @packets_over_limit { meta mark & $ID }\n"
+"		drop\n"
+"	}\n"
+"	chain sip_over_limit {\n"
+"		update @sip_over_limit { meta mark & $ID }\n"
+"		drop\n"
+"	}\n"
+"	chain ip_options {\n"
+"		update @ip_options { meta mark & $ID }\n"
+"		drop\n"
+"	}\n";
+
+/* The counting set of each reason, named as the chain that counts into it. */
+const char *const count_set[COUNTS] = {
+	[BORDER_NOT_EXPOSED] = "not_exposed",
+	[BORDER_SPOOFED] = "spoofed",
+	[BORDER_ICMP_HIDDEN] = "icmp_hidden",
+	[BORDER_IKE_UNKNOWN] = "ike_unknown",
+	[BORDER_IKE_OVER_LIMIT] = "ike_over_limit",
+	[BORDER_PACKETS_OVER_LIMIT] = "packets_over_limit",
+	[BORDER_SIP_OVER_LIMIT] = "sip_over_limit",
+	[BORDER_IP_OPTIONS] = "ip_options",
+	[COUNT_ACCEPTED] = "accepted",
+};
+
+/* Writes text with $ID, $PROFILE, $TUN and $HOPS replaced, and $IKE_USUAL
+ * by the rule of the usual IKE limit (none if no partner has one). */
+static void expand(FILE *f, const char *text, const struct state_limit *usual)
+{
+	static const struct {
+		const char *var;
+		const char *fmt;
+		unsigned long val;
+	} vars[] = {
+		{ "$PROFILE", "0x%08lx", MARK_PROFILE },
+		{ "$ID", "0x%08lx", MARK_ID },
+		{ "$HOPS", "%lu", BORDER_HOP_LIMIT },
+		{ "$TUN", BORDER_TUN_DEVICE, 0 },
+	};
+	const size_t n = sizeof(vars) / sizeof(vars[0]);
+	const char *p;
+	size_t i;
+
+	while ((p = strchr(text, '$'))) {
+		fwrite(text, 1, (size_t)(p - text), f);
+		if (!strncmp(p, "$IKE_USUAL", 10)) {
+			if (usual->rate)
+				fprintf(f, "\t\tmeta mark & 0x%08x == 0x%08x update @ike_buckets "
+				        "{ meta mark & 0x%08x limit rate over %llu/second burst %u packets }"
+				        " goto ike_over_limit\n", MARK_PROFILE, MARK_IKE_USUAL, MARK_ID,
+				        (unsigned long long)usual->rate, usual->burst);
+			text = p + 10;
+			continue;
+		}
+		for (i = 0; i < n && strncmp(p, vars[i].var, strlen(vars[i].var)); i++)
+			;
+		if (i == n) {
+			fputc('$', f);
+			text = p + 1;
+			continue;
+		}
+		fprintf(f, vars[i].fmt, vars[i].val);
+		text = p + strlen(vars[i].var);
+	}
+	fputs(text, f);
+}
+
+void rules_declarations(FILE *f)
+{
+	fputs(DECLARATIONS, f);
+}
+
+void rules_chains(FILE *f, const struct state_limit *ike_usual)
+{
+	expand(f, CHAINS, ike_usual);
+}

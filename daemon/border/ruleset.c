@@ -1,0 +1,496 @@
+/* ruleset: plan -> the nft script of table inet zsec.  Pure: the same plan
+ * and running table give the same bytes, every list sorted.
+ *
+ * The script is one transaction in four steps:
+ *   1. declare every object, so that what follows finds it (a no-op for
+ *      what the running table has);
+ *   2. empty every chain, and delete the sets that only mirror the plan;
+ *   3. zero the counters of partners that go (their id may pass to a
+ *      partner that comes);
+ *   4. the mirror sets again, with the plan's elements, and the rules.
+ * The counting sets are never emptied, so every partner that stays keeps
+ * its counters.  Mirrors are deleted and declared again rather than
+ * flushed: libnftables 1.0.6 takes three times longer to flush and refill
+ * an interval set of 10,000 elements than to make a new one.
+ *
+ * Steps 1 and 4's rules are text that does not depend on the plan
+ * (rules.c); this file writes the elements and puts the script together. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "internal.h"
+
+/* The sets that only mirror the plan: deleted (step 2) and declared again
+ * with their elements (step 4), in this order. */
+struct render;
+struct mirror {
+	const char *kind, *name;
+	const char *spec[3];            /* the lines of its declaration */
+	void (*fill)(struct render *r, const struct mirror *m, int family);
+	int family;
+	bool sized;                     /* a hash, sized for its elements */
+};
+
+/* ---- elements ---- */
+
+struct render {
+	FILE *f;
+	const struct plan *p;
+	const struct layout *l;
+	size_t items;                   /* of the set being written */
+	/* sorted element lists, both families, made once */
+	struct src_elem *src;
+	size_t n_src;
+	struct gw_elem *gw;
+	size_t n_gw;
+	struct nat_elem *nat[2];        /* dnat, snat */
+	size_t n_nat[2];
+	struct prefix *ours;
+	size_t n_ours;
+	struct ipaddr *elements;
+	size_t n_elements;
+};
+
+struct src_elem {
+	struct prefix p;
+	uint32_t mark;
+};
+struct gw_elem {
+	struct ipaddr a;
+	uint32_t value;                 /* MARK_IKE_USUAL | partner id */
+	const char *name;
+};
+struct nat_elem {
+	struct prefix theirs, from, to;
+};
+
+static void item(struct render *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void item(struct render *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(r->items++ ? ",\n\t\t\t" : "\t\telements = {\n\t\t\t", r->f);
+	va_start(ap, fmt);
+	vfprintf(r->f, fmt, ap);
+	va_end(ap);
+}
+
+static bool in_family(uint8_t af, int family)
+{
+	return af == family;
+}
+
+static void fill_src(struct render *r, const struct mirror *m, int family)
+{
+	char buf[PREFIX_STRLEN];
+	size_t i;
+
+	for (i = 0; i < r->n_src; i++)
+		if (in_family(r->src[i].p.addr.family, family))
+			item(r, "%s : 0x%08x", prefix_str(&r->src[i].p, buf), r->src[i].mark);
+}
+
+static void fill_exposed(struct render *r, const struct mirror *m, int family)
+{
+	char buf[PREFIX_STRLEN];
+	size_t i, j;
+
+	for (i = 0; i < r->l->n_profiles; i++)
+		for (j = 0; j < r->l->n_presented[i]; j++)
+			if (in_family(r->l->presented[i][j].addr.family, family))
+				item(r, "0x%08x . %s", (uint32_t)(i + 1) << PROFILE_SHIFT,
+				     prefix_str(&r->l->presented[i][j], buf));
+}
+
+static void fill_nat(struct render *r, const struct mirror *m, int family)
+{
+	size_t dir = !strncmp(m->name, "snat", 4), i;
+	char a[PREFIX_STRLEN], b[PREFIX_STRLEN], c[PREFIX_STRLEN];
+
+	for (i = 0; i < r->n_nat[dir]; i++) {
+		const struct nat_elem *e = &r->nat[dir][i];
+
+		if (in_family(e->theirs.addr.family, family))
+			item(r, "%s . %s : %s", prefix_str(&e->theirs, a), prefix_str(&e->from, b),
+			     prefix_str(&e->to, c));
+	}
+}
+
+static void fill_ours(struct render *r, const struct mirror *m, int family)
+{
+	char buf[PREFIX_STRLEN];
+	size_t i;
+
+	for (i = 0; i < r->n_ours; i++)
+		if (in_family(r->ours[i].addr.family, family))
+			item(r, "%s", prefix_str(&r->ours[i], buf));
+}
+
+static void fill_gateways(struct render *r, const struct mirror *m, int family)
+{
+	char buf[ADDR_STRLEN];
+	size_t i;
+
+	for (i = 0; i < r->n_gw; i++)
+		if (in_family(r->gw[i].a.family, family))
+			item(r, "%s comment \"%s\" : 0x%08x", addr_str(&r->gw[i].a, buf),
+			     r->gw[i].name, r->gw[i].value);
+}
+
+static void fill_elements(struct render *r, const struct mirror *m, int family)
+{
+	char buf[ADDR_STRLEN];
+	size_t i;
+
+	for (i = 0; i < r->n_elements; i++)
+		if (in_family(r->elements[i].family, family))
+			item(r, "%s", addr_str(&r->elements[i], buf));
+}
+
+static bool same_limit(struct state_limit a, struct state_limit b)
+{
+	return a.rate == b.rate && a.burst == b.burst;
+}
+
+static const struct plan_rate *rate_of(const struct plan_partner *b, enum limit_kind k)
+{
+	return k == LIMIT_IKE ? &b->ike : k == LIMIT_PACKETS ? &b->packets : &b->sip;
+}
+
+/* in id order (any fixed order would do) */
+static void fill_limit(struct render *r, const struct mirror *m, int family)
+{
+	enum limit_kind k = !strcmp(m->name, "ike_limit") ? LIMIT_IKE :
+		!strcmp(m->name, "packets_limit") ? LIMIT_PACKETS : LIMIT_SIP;
+	size_t i;
+
+	for (i = 0; i < r->l->n; i++) {
+		const struct plan_rate *rate = rate_of(&r->p->partners[r->l->by_id[i]], k);
+		struct state_limit s;
+
+		if (!rate->per_sec)
+			continue;
+		s = limit_of(r->l->id[r->l->by_id[i]], rate);
+		if (k == LIMIT_IKE && same_limit(s, r->l->ike_usual))
+			continue;               /* a bucket in ike_buckets */
+		item(r, "0x%08x limit rate over %llu/second burst %u packets", s.id,
+		     (unsigned long long)s.rate, s.burst);
+	}
+}
+
+static void fill_none(struct render *r, const struct mirror *m, int family)
+{
+}
+
+static const struct mirror MIRRORS[] = {
+	{ "map", "src4", { "type ipv4_addr : mark", "flags interval" }, fill_src, AF_INET, false },
+	{ "map", "src6", { "type ipv6_addr : mark", "flags interval" }, fill_src, AF_INET6, false },
+	{ "set", "exposed4", { "type mark . ipv4_addr", "flags interval" }, fill_exposed, AF_INET,
+	  false },
+	{ "set", "exposed6", { "type mark . ipv6_addr", "flags interval" }, fill_exposed, AF_INET6,
+	  false },
+	{ "map", "dnat4", { "type ipv4_addr . ipv4_addr : interval ipv4_addr", "flags interval" },
+	  fill_nat, AF_INET, false },
+	{ "map", "snat4", { "type ipv4_addr . ipv4_addr : interval ipv4_addr", "flags interval" },
+	  fill_nat, AF_INET, false },
+	{ "map", "dnat6", { "type ipv6_addr . ipv6_addr : interval ipv6_addr", "flags interval" },
+	  fill_nat, AF_INET6, false },
+	{ "map", "snat6", { "type ipv6_addr . ipv6_addr : interval ipv6_addr", "flags interval" },
+	  fill_nat, AF_INET6, false },
+	{ "set", "ours4", { "type ipv4_addr", "flags interval" }, fill_ours, AF_INET, false },
+	{ "set", "ours6", { "type ipv6_addr", "flags interval" }, fill_ours, AF_INET6, false },
+	{ "map", "gateways4", { "type ipv4_addr : mark" }, fill_gateways, AF_INET, true },
+	{ "map", "gateways6", { "type ipv6_addr : mark" }, fill_gateways, AF_INET6, true },
+	{ "set", "elements4", { "type ipv4_addr" }, fill_elements, AF_INET, true },
+	{ "set", "elements6", { "type ipv6_addr" }, fill_elements, AF_INET6, true },
+	{ "set", "ike_limit", { "type mark", "limit rate over 1/second" }, fill_limit, 0, true },
+	{ "set", "ike_buckets", { "type mark", "size 65536", "flags dynamic" }, fill_none, 0, false },
+	{ "set", "packets_limit", { "type mark", "limit rate over 1/second" }, fill_limit, 0, true },
+	{ "set", "sip_limit", { "type mark", "limit rate over 1/second" }, fill_limit, 0, true },
+};
+#define N_MIRRORS (sizeof(MIRRORS) / sizeof(MIRRORS[0]))
+
+/* A hash set sized for its elements gets nftables' fixed-size hash rather
+ * than the resizable one, which rehashes as 10,000 elements go in: a tenth
+ * of the load time.  Twice the elements, as it is also a hard limit. */
+static size_t hash_size(size_t n)
+{
+	size_t size = 64;
+
+	while (size < 2 * n)
+		size *= 2;
+	return size;
+}
+
+static void mirror(struct render *r, const struct mirror *m)
+{
+	FILE *f = r->f;
+	char *body = NULL;
+	size_t len = 0, i;
+
+	if (!(r->f = open_memstream(&body, &len))) {
+		fputs("zsec: out of memory\n", stderr);
+		abort();
+	}
+	r->items = 0;
+	m->fill(r, m, m->family);
+	fclose(r->f);
+	r->f = f;
+	fprintf(f, "\t%s %s {\n", m->kind, m->name);
+	for (i = 0; i < 3 && m->spec[i]; i++)
+		fprintf(f, "\t\t%s\n", m->spec[i]);
+	if (m->sized)
+		fprintf(f, "\t\tsize %zu\n", hash_size(r->items));
+	fputs(body ? body : "", f);
+	fputs(r->items ? "\n\t\t}\n\t}\n" : "\t}\n", f);
+	free(body);
+}
+
+/* ---- the element lists, sorted ---- */
+
+static int src_qcmp(const void *a, const void *b)
+{
+	return prefix_cmp(&((const struct src_elem *)a)->p, &((const struct src_elem *)b)->p);
+}
+
+static int gw_qcmp(const void *a, const void *b)
+{
+	return addr_cmp(&((const struct gw_elem *)a)->a, &((const struct gw_elem *)b)->a);
+}
+
+static int nat_qcmp(const void *a, const void *b)
+{
+	const struct nat_elem *x = a, *y = b;
+	int c = prefix_cmp(&x->theirs, &y->theirs);
+
+	return c ? c : prefix_cmp(&x->from, &y->from);
+}
+
+static int addr_qcmp(const void *a, const void *b)
+{
+	return addr_cmp(a, b);
+}
+
+static int id_qcmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void *array(size_t n, size_t size)
+{
+	void *v = malloc((n ? n : 1) * size);
+
+	if (!v) {
+		fputs("zsec: out of memory\n", stderr);
+		abort();
+	}
+	return v;
+}
+
+static void collect(struct render *r)
+{
+	const struct plan *p = r->p;
+	size_t i, j, k, dir, cap_src = 0, cap_gw = 0, cap_nat = 0, cap_ours = p->n_links;
+
+	for (i = 0; i < p->n_partners; i++) {
+		const struct plan_partner *b = &p->partners[i];
+
+		cap_src += b->n_prefixes;
+		cap_gw += b->n_gateways;
+		cap_nat += b->n_prefixes * b->n_expose;
+		cap_ours += 2 * b->n_expose;
+	}
+	r->src = array(cap_src, sizeof(*r->src));
+	r->gw = array(cap_gw, sizeof(*r->gw));
+	r->nat[0] = array(cap_nat, sizeof(*r->nat[0]));
+	r->nat[1] = array(cap_nat, sizeof(*r->nat[1]));
+	r->ours = array(cap_ours, sizeof(*r->ours));
+	r->elements = array(p->n_links, sizeof(*r->elements));
+
+	for (i = 0; i < p->n_partners; i++) {
+		const struct plan_partner *b = &p->partners[i];
+		uint32_t mark = r->l->profile[i] << PROFILE_SHIFT | r->l->id[i];
+
+		for (j = 0; j < b->n_prefixes; j++)
+			r->src[r->n_src++] = (struct src_elem){ b->prefixes[j], mark };
+		uint32_t usual = b->ike.per_sec && same_limit(limit_of(0, &b->ike), r->l->ike_usual) ?
+			MARK_IKE_USUAL : 0;
+
+		for (j = 0; j < b->n_gateways; j++)
+			r->gw[r->n_gw++] = (struct gw_elem){ b->gateways[j], usual | r->l->id[i], b->name };
+		for (k = 0; k < b->n_expose; k++) {
+			r->ours[r->n_ours++] = b->expose[k];
+			r->ours[r->n_ours++] = b->present_as[k];
+			/* present-as: only the pairs that are renumbered */
+			if (!prefix_cmp(&b->expose[k], &b->present_as[k]))
+				continue;
+			for (j = 0; j < b->n_prefixes; j++) {
+				if (b->prefixes[j].addr.family != b->expose[k].addr.family)
+					continue;
+				r->nat[0][r->n_nat[0]++] = (struct nat_elem){ b->prefixes[j],
+					b->present_as[k], b->expose[k] };
+				r->nat[1][r->n_nat[1]++] = (struct nat_elem){ b->prefixes[j],
+					b->expose[k], b->present_as[k] };
+			}
+		}
+	}
+	for (i = 0; i < p->n_links; i++)
+		if (p->links[i].kind == LINK_ZB) {
+			r->elements[r->n_elements++] = p->links[i].remote;
+			r->ours[r->n_ours++] = prefix_host(&p->links[i].remote);
+		}
+	qsort(r->src, r->n_src, sizeof(*r->src), src_qcmp);
+	qsort(r->gw, r->n_gw, sizeof(*r->gw), gw_qcmp);
+	for (dir = 0; dir < 2; dir++)
+		qsort(r->nat[dir], r->n_nat[dir], sizeof(*r->nat[dir]), nat_qcmp);
+	r->n_ours = prefixes_outermost(r->ours, r->n_ours);
+	qsort(r->elements, r->n_elements, sizeof(*r->elements), addr_qcmp);
+	/* a partner gateway or an element named twice is one element */
+	for (i = j = 0; i < r->n_gw; i++)
+		if (!j || addr_cmp(&r->gw[j - 1].a, &r->gw[i].a))
+			r->gw[j++] = r->gw[i];
+	r->n_gw = j;
+	for (i = j = 0; i < r->n_elements; i++)
+		if (!j || addr_cmp(&r->elements[j - 1], &r->elements[i]))
+			r->elements[j++] = r->elements[i];
+	r->n_elements = j;
+}
+
+static void release(struct render *r)
+{
+	free(r->src);
+	free(r->gw);
+	free(r->nat[0]);
+	free(r->nat[1]);
+	free(r->ours);
+	free(r->elements);
+}
+
+/* ---- the script ---- */
+
+/* Step 3: the counters of partners that go are zeroed, as their id may
+ * pass to a partner that comes.  Adding an element and deleting it again in
+ * one transaction removes it whether or not a packet had added it, and no
+ * packet can count under the id between the two: the rules that gave it
+ * are replaced in the same transaction. */
+static void zero_counters(struct render *r, const struct border_state *s)
+{
+	uint32_t *ids = array(s->n_names, sizeof(*ids));
+	bool *stays = calloc(s->n_names + 1, sizeof(*stays));
+	size_t i, k, n = 0;
+	const char *op;
+
+	if (!stays) {
+		fputs("zsec: out of memory\n", stderr);
+		abort();
+	}
+	for (i = 0; i < r->l->n; i++)
+		if (r->l->kept_from[i])
+			stays[r->l->kept_from[i] - s->names] = true;
+	for (i = 0; i < s->n_names; i++)
+		if (!stays[i])
+			ids[n++] = s->names[i].id;
+	free(stays);
+	qsort(ids, n, sizeof(*ids), id_qcmp);
+	for (k = 0; n && k < COUNTS; k++)
+		for (op = "add"; op; op = strcmp(op, "add") ? NULL : "delete") {
+			fprintf(r->f, "%s element inet zsec %s { ", op, count_set[k]);
+			for (i = 0; i < n; i++)
+				fprintf(r->f, "%s0x%08x", i ? ", " : "", ids[i]);
+			fputs(" }\n", r->f);
+		}
+	free(ids);
+}
+
+static bool name_ok(const char *s)
+{
+	size_t i;
+
+	if (!s || !s[0] || strlen(s) > 63)
+		return false;
+	for (i = 0; s[i]; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || (i && (s[i] == '-' || s[i] == '_'))))
+			return false;
+	return true;
+}
+
+static void finish(struct border_stats *st, const struct layout *l, size_t bytes,
+                   size_t partners, size_t removed, double t0)
+{
+	if (!st)
+		return;
+	st->partners = partners;
+	st->kept = l ? l->kept : 0;
+	st->added = l ? l->added : 0;
+	st->removed = l ? l->removed : removed;
+	st->script_bytes = bytes;
+	st->render_s = border_now() - t0;
+}
+
+char *border_render(const struct plan *p, const struct border_state *running,
+                    struct border_stats *st, char *err, size_t len)
+{
+	const struct border_state *s = running && running->table ? running : NULL;
+	struct render r = { .p = p };
+	struct layout l;
+	double t0 = border_now();
+	char *buf = NULL;
+	size_t size = 0, i;
+
+	if (!p || !p->n_partners) {
+		/* no partners, no table */
+		if (!(buf = strdup(s ? "delete table inet zsec\n" : "")))
+			snprintf(err, len, "out of memory");
+		finish(st, NULL, buf ? strlen(buf) : 0, 0, s ? s->n_names : 0, t0);
+		return buf;
+	}
+	for (i = 0; i < p->n_partners; i++)
+		if (!name_ok(p->partners[i].name)) {
+			snprintf(err, len, "partner name '%s' cannot be written into nftables",
+			         p->partners[i].name ? p->partners[i].name : "(none)");
+			return NULL;
+		}
+	if (!layout_make(p, s, &l, err, len))
+		return NULL;
+	if (!(r.f = open_memstream(&buf, &size))) {
+		layout_free(&l);
+		snprintf(err, len, "out of memory");
+		return NULL;
+	}
+	r.l = &l;
+	collect(&r);
+
+	fprintf(r.f, "# table inet zsec: the Border Element rules of %s (%s), %zu partner%s.\n"
+	        "# Written by zsecd (daemon/border), replaced as a whole in one transaction.\n"
+	        "# In these chains the packet mark holds the partner's exposure profile\n"
+	        "# (high 16 bits) and id (low 16 bits); docs/border.md explains it all.\n",
+	        p->node, p->domain, p->n_partners, p->n_partners == 1 ? "" : "s");
+	rules_declarations(r.f);
+	fputs("flush table inet zsec\n", r.f);
+	for (i = 0; i < N_MIRRORS; i++)
+		fprintf(r.f, "delete %s inet zsec %s\n", MIRRORS[i].kind, MIRRORS[i].name);
+	if (s)
+		zero_counters(&r, s);
+	fputs("table inet zsec {\n", r.f);
+	for (i = 0; i < N_MIRRORS; i++)
+		mirror(&r, &MIRRORS[i]);
+	fputc('\n', r.f);
+	rules_chains(r.f, &l.ike_usual);
+	fputs("}\n", r.f);
+	release(&r);
+	if (fclose(r.f) || !buf) {
+		free(buf);
+		buf = NULL;
+		snprintf(err, len, "out of memory");
+	}
+	finish(st, &l, buf ? size : 0, p->n_partners, 0, t0);
+	layout_free(&l);
+	return buf;
+}

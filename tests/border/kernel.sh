@@ -1,0 +1,439 @@
+#!/usr/bin/env bash
+# The Border Element module against the real kernel (TAP), in network
+# namespaces of its own (zbe-*-PID, deleted at the end), never the lab's.
+#
+#   zbe-s  the gateway (SEG): table inet zsec, loaded by border_tool through
+#          the module, as zsecd will
+#   zbe-p  the partners' elements, behind the SEG's veth named ipsec0: the
+#          path kernel-libipsec gives decrypted traffic (no IPsec here)
+#   zbe-o  the outside: a stranger (192.0.2.100) and the partner gateways
+#   zbe-i  the inside: an exposed host (10.1.1.10), an unexposed one
+#          (10.1.2.20) and an internal router (10.1.0.254)
+#
+# What is checked: the table the module loads; a dry run changes nothing,
+# a broken script is refused; exposure (IPv4 and IPv6), renumbering (the
+# partner never sees 10.1.x.x), spoofed sources, ICMP errors, traceroute, hop
+# limits, IP options and IPv6 hop-by-hop headers, IKE sources and the IKE
+# limit, a SIP flood held at its limit; every drop counted for the right
+# partner; a replacement keeps the counters of partners that stay; removal.
+#
+# Needs root.  Environment: O (build folder, default build).
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+B=${O:-build}
+case $B in /*) ;; *) B=$top/$B ;; esac
+tool=$B/tests/border_tool
+pk=$top/tests/border/packets.py
+py=/usr/bin/python3             # Debian's, with python3-scapy
+
+if [ "$(id -u)" != 0 ]; then
+	echo "1..0 # SKIP the kernel tests need root"
+	exit 0
+fi
+[ -x "$tool" ] || { echo "Bail out! $tool is missing (make unit)"; exit 1; }
+$py -c 'import scapy' 2>/dev/null || { echo "Bail out! $py has no scapy (make deps)"; exit 1; }
+for c in tcpdump traceroute ping; do
+	command -v $c >/dev/null || { echo "Bail out! $c is missing (make deps)"; exit 1; }
+done
+
+s=zbe-s-$$ p=zbe-p-$$ o=zbe-o-$$ i=zbe-i-$$
+work=$(mktemp -d "${TMPDIR:-/tmp}/zsec-border.XXXXXX")
+dump=
+
+cleanup() {
+	[ -n "$dump" ] && kill "$dump" 2>/dev/null
+	wait 2>/dev/null
+	for n in $s $p $o $i; do
+		ip netns del "$n" 2>/dev/null
+	done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() {
+	n=$((n + 1))
+	echo "not ok $n - $1"
+	shift
+	[ $# -gt 0 ] && printf '%s\n' "$@" | sed 's/^/#   /'
+}
+# check NAME CMD...: ok when CMD succeeds; its output shown when not
+check() {
+	local name=$1
+	shift
+	if "$@" >"$work/out" 2>&1; then
+		ok "$name"
+	else
+		not_ok "$name" "$(tail -n 25 "$work/out")"
+	fi
+}
+S() { ip netns exec $s "$@"; }
+P() { ip netns exec $p "$@"; }
+Ou() { ip netns exec $o "$@"; }
+I() { ip netns exec $i "$@"; }
+
+# ---- the topology: two partners, operator-b renumbered and dual-stack ----
+
+cat >"$work/topo.yaml" <<'EOF'
+zsec: 1
+domain:
+  name: operator-a
+  prefixes: [10.1.0.0/16, 2001:db8:a::/48]
+  trust: { ca: pki/a-ca.pem }
+  gateways:
+    - name: seg-a1
+      outside: 192.0.2.1
+      inside: 10.1.0.1
+      id: seg-a1.operator-a.example
+      cert: pki/seg-a1.pem
+      key: pki/seg-a1.key
+  elements:
+    - name: pcscf-1
+      address: 10.1.1.10
+      gateway: seg-a1
+      id: pcscf-1.operator-a.example
+      cert: pki/pcscf-1.pem
+      key: pki/pcscf-1.key
+    - name: scscf-1
+      address: 10.1.2.20
+      gateway: seg-a1
+      id: scscf-1.operator-a.example
+      cert: pki/scscf-1.pem
+      key: pki/scscf-1.key
+partners:
+  - name: operator-b
+    prefixes: [10.2.0.0/16, 2001:db8:b::/48]
+    trust: { ca: pki/b-ca.pem }
+    gateways:
+      - { name: seg-b1, address: 198.51.100.2, id: seg-b1.operator-b.example }
+    links: [[seg-a1, seg-b1]]
+    expose: [10.1.1.0/24, 2001:db8:a:1::/64]
+    present-as: [172.16.1.0/24, 2001:db8:ffaa:1::/64]
+    limits: { ike: "5/s burst 5", packets: "20000/s burst 20000", sip: "200/s burst 20" }
+  - name: operator-c
+    prefixes: [10.3.0.0/16]
+    trust: { ca: pki/c-ca.pem }
+    gateways:
+      - { name: seg-c1, address: 198.51.100.3, id: seg-c1.operator-c.example }
+    links: [[seg-a1, seg-c1]]
+    expose: [10.1.1.0/24]
+    limits: { ike: "3/s burst 3", sip: 300/s }
+EOF
+T=$work/topo.yaml
+# operator-c's SIP limit changed; operator-b removed
+sed 's|sip: 300/s }|sip: 301/s }|' "$T" >"$work/changed.yaml"
+awk '/^  - name: operator-b/ { skip = 1 } /^  - name: operator-c/ { skip = 0 } !skip' "$T" \
+	>"$work/without-b.yaml"
+
+# ---- the namespaces ----
+
+setup() {
+	local x d
+	for x in $s $p $o $i; do
+		ip netns add $x && ip -n $x link set lo up || return 1
+	done
+	ip -n $s link add ipsec0 type veth peer name eth0 netns $p &&
+	ip -n $s link add outside type veth peer name eth0 netns $o &&
+	ip -n $s link add inside type veth peer name eth0 netns $i || return 1
+	for d in ipsec0 outside inside; do ip -n $s link set $d up; done
+	for x in $p $o $i; do ip -n $x link set eth0 up; done
+	# the kernel's own reverse path filter off: zsec's rules are tested
+	S sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
+		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 || return 1
+	for d in ipsec0 outside inside; do S sysctl -qw net.ipv4.conf.$d.rp_filter=0; done
+	ip -n $s addr add 169.254.0.1/30 dev ipsec0
+	ip -n $s addr add fd00:ff::1/64 dev ipsec0 nodad
+	ip -n $s addr add 192.0.2.1/24 dev outside
+	ip -n $s addr add 10.1.0.1/16 dev inside
+	ip -n $s addr add 2001:db8:a::1/48 dev inside nodad
+	ip -n $s route add 10.2.0.0/16 via 169.254.0.2 dev ipsec0
+	ip -n $s route add 10.3.0.0/16 via 169.254.0.2 dev ipsec0
+	ip -n $s route add 2001:db8:b::/48 via fd00:ff::2 dev ipsec0
+	ip -n $s route add 198.51.100.0/24 via 192.0.2.100 dev outside
+	ip -n $p addr add 169.254.0.2/30 dev eth0
+	ip -n $p addr add fd00:ff::2/64 dev eth0 nodad
+	# the partners' own addresses on lo: behind IPsec they never do
+	# neighbour discovery with the SEG, so they should not here either
+	ip -n $p addr add 10.2.0.5/32 dev lo
+	ip -n $p addr add 10.3.0.5/32 dev lo
+	ip -n $p addr add 2001:db8:b::5/128 dev lo nodad
+	ip -n $p route add default via 169.254.0.1 src 10.2.0.5
+	ip -n $p -6 route add default via fd00:ff::1 src 2001:db8:b::5
+	ip -n $o addr add 192.0.2.100/24 dev eth0
+	ip -n $o addr add 198.51.100.2/32 dev eth0
+	ip -n $o addr add 198.51.100.3/32 dev eth0
+	ip -n $o route add default via 192.0.2.1 src 192.0.2.100
+	ip -n $i addr add 10.1.1.10/16 dev eth0
+	ip -n $i addr add 10.1.2.20/16 dev eth0
+	ip -n $i addr add 10.1.0.254/16 dev eth0
+	ip -n $i addr add 2001:db8:a:1::10/48 dev eth0 nodad
+	ip -n $i route add default via 10.1.0.1 src 10.1.1.10
+	ip -n $i -6 route add default via 2001:db8:a::1
+}
+setup >"$work/setup.log" 2>&1 || { echo "Bail out! namespaces: $(tail -n 3 "$work/setup.log")"; exit 1; }
+
+# ctr PARTNER REASON: packets of that counter ("-": the border itself)
+ctr() {
+	S "$tool" counters | awk -v who="$1" -v what="$2" '
+		$1 == who { for (k = 2; k < NF; k += 2) if ($k == what) { split($(k + 1), v, "/"); print v[1] } }'
+}
+# expect_delta NAME PARTNER REASON BEFORE WANT: the counter grew by WANT
+expect_delta() {
+	local now
+	now=$(ctr "$2" "$3")
+	if [ "$((now - $4))" = "$5" ]; then
+		ok "$1"
+	else
+		not_ok "$1" "counter $2 $3: was $4, now $now, expected +$5"
+	fi
+}
+
+# ---- loading ----
+
+if S "$tool" apply "$T" seg-a1 >"$work/out" 2>&1; then
+	ok "the module loads operator-a's table for seg-a1: $(cat "$work/out")"
+else
+	not_ok "the module loads operator-a's table for seg-a1" "$(cat "$work/out")"
+	exit 1
+fi
+S nft list table inet zsec >"$work/table"
+has_all() {
+	local f=$1 missing=0 x
+	shift
+	for x in "$@"; do
+		grep -qF -- "$x" "$f" || { echo "missing: $x"; missing=1; }
+	done
+	return $missing
+}
+check "nft list table inet zsec: chains hooked where they belong" has_all "$work/table" \
+	"chain ike {" "type filter hook prerouting priority raw; policy accept;" \
+	"chain pre {" "type filter hook prerouting priority mangle; policy accept;" \
+	"type nat hook prerouting priority dstnat; policy accept;" \
+	"type filter hook forward priority filter; policy accept;" \
+	"type filter hook output priority filter; policy accept;" \
+	"type nat hook postrouting priority srcnat; policy accept;" \
+	"type filter hook postrouting priority srcnat + 10; policy accept;"
+check "nft list table inet zsec: each partner's elements" has_all "$work/table" \
+	'198.51.100.2 comment "operator-b" : 0x00000001' '198.51.100.3 comment "operator-c" : 0x00010002' \
+	"10.2.0.0/16 : 0x00020001" "10.3.0.0/16 : 0x00010002" "2001:db8:b::/48 : 0x00020001" \
+	"0x00010000 . 10.1.1.0/24" "0x00020000 . 172.16.1.0/24" "0x00020000 . 2001:db8:ffaa:1::/64" \
+	"10.2.0.0/16 . 172.16.1.0/24 : 10.1.1.0/24" "10.2.0.0/16 . 10.1.1.0/24 : 172.16.1.0/24" \
+	"0x00000001 limit rate over 200/second burst 20 packets" \
+	"0x00000002 limit rate over 300/second burst 30 packets" \
+	"0x00000001 limit rate over 5/second" "elements = { 10.1.1.10, 10.1.2.20 }" \
+	"update @ike_buckets { meta mark & 0x0000ffff limit rate over 3/second burst 3 packets }"
+# rules: the lines of chain blocks, less hooks, comments and blank lines
+# (in the script, of its last table block: the first only declares)
+rules_of() {
+	awk '/^table inet zsec \{/ { n = 0 } /^\tchain .*\{$/ { c = 1; next }
+		c && /^\t}/ { c = 0 } c && !/^\t\t(type |#)/ && NF { n++ } END { print n + 0 }' "$1"
+}
+sets_of() { sed -n 's/^\t\(set\|map\) \([^ ]*\) .*/\2/p' "$1" | sort -u | wc -l; }
+"$tool" render "$T" seg-a1 >"$work/script.nft"
+want=$(rules_of "$work/script.nft")/$(sets_of "$work/script.nft")
+have=$(rules_of "$work/table")/$(sets_of "$work/table")
+check "the kernel holds the script's rules and sets ($have): no more, no less" test "$have" = "$want"
+
+# ---- dry runs ----
+
+S nft list ruleset >"$work/before"
+sed 's/goto ike_check$/goto no_such_chain/' "$work/script.nft" >"$work/broken.nft"
+if S "$tool" dry-run "$work/broken.nft" >"$work/out" 2>&1; then
+	not_ok "a broken script is refused by the dry run"
+elif grep -qE ':[0-9]+:[0-9]+-[0-9]+: Error: .*: udp dport 500 fib daddr type local goto no_such_chain' \
+	"$work/out"; then
+	ok "a broken script is refused by the dry run, the error naming its line and quoting it"
+else
+	not_ok "a broken script is refused by the dry run, the error naming its line and quoting it" \
+		"$(cat "$work/out")"
+fi
+S "$tool" dry-run "$work/script.nft" >"$work/out" 2>&1
+check "a good script passes the dry run" test $? = 0
+S "$tool" check "$work/changed.yaml" seg-a1 >>"$work/out" 2>&1
+S nft list ruleset >"$work/after"
+check "dry runs change nothing: nft list ruleset identical before and after" \
+	diff "$work/before" "$work/after"
+
+# everything the partners' side receives from here on, for the renumbering
+# check
+# (operator-b's: operator-c sees 10.1.1.0/24 as it is)
+P tcpdump -n -U -Q in -i eth0 -w "$work/partner.pcap" 'net 10.2.0.0/16 or net 2001:db8:b::/48' \
+	>/dev/null 2>&1 &
+dump=$!
+sleep 1
+
+# ---- exposure and renumbering ----
+
+check "operator-b reaches the exposed host at its presented address" \
+	P ping -c 2 -W 2 -q 172.16.1.10
+check "operator-c reaches the exposed host at its own address (not renumbered)" \
+	P ping -I 10.3.0.5 -c 2 -W 2 -q 10.1.1.10
+check "operator-b reaches the exposed host over IPv6 at its presented address" \
+	P ping -6 -c 2 -W 2 -q 2001:db8:ffaa:1::10
+check "the inside host reaches operator-b" I ping -c 2 -W 2 -q 10.2.0.5
+
+b0=$(ctr operator-b not_exposed) c0=$(ctr operator-c not_exposed)
+P ping -c 1 -W 1 -q 10.1.1.10 >/dev/null 2>&1
+P ping -c 1 -W 1 -q 172.16.2.20 >/dev/null 2>&1
+P ping -6 -c 1 -W 1 -q 2001:db8:a:1::10 >/dev/null 2>&1
+I ping -I 10.1.2.20 -c 1 -W 1 -q 10.2.0.5 >/dev/null 2>&1
+expect_delta "operator-b: its inside address, an address not presented (IPv4, IPv6), and an unexposed host's packet to it are dropped and counted as not exposed" \
+	operator-b not_exposed "$b0" 4
+P ping -I 10.3.0.5 -c 1 -W 1 -q 10.1.2.20 >/dev/null 2>&1
+P ping -I 10.3.0.5 -c 1 -W 1 -q 172.16.1.10 >/dev/null 2>&1
+expect_delta "operator-c: the unexposed host and operator-b's presented address are not exposed" \
+	operator-c not_exposed "$c0" 2
+a0=$(ctr operator-b accepted)
+P ping -c 3 -W 2 -q 172.16.1.10 >/dev/null 2>&1
+expect_delta "operator-b's accepted packets are counted" operator-b accepted "$a0" 3
+
+# ---- spoofed sources ----
+
+b0=$(ctr operator-b spoofed) z0=$(ctr - spoofed) a0=$(ctr operator-b accepted)
+Ou $py "$pk" udp 10.2.0.99 172.16.1.10 9 >/dev/null 2>&1
+I $py "$pk" udp 10.2.0.98 10.2.0.5 9 >/dev/null 2>&1
+expect_delta "operator-b's source in clear text from outside and from inside is dropped as spoofed" \
+	operator-b spoofed "$b0" 2
+Ou $py "$pk" udp 10.1.1.99 10.1.1.10 9 >/dev/null 2>&1
+Ou $py "$pk" udp 172.16.1.99 10.1.1.10 9 >/dev/null 2>&1
+expect_delta "our own and our presented addresses from outside are dropped as spoofed (the border's count)" \
+	- spoofed "$z0" 2
+check "the inside host's own packets are not taken for spoofed" I ping -c 1 -W 2 -q 10.2.0.5
+
+# ---- ICMP errors and hops ----
+
+b0=$(ctr operator-b icmp_hidden)
+# 10.1.1.77 does not answer: after its neighbour probes (3 s) the SEG
+# itself has a host unreachable to send
+P ping -c 1 -W 5 -q 172.16.1.77 >/dev/null 2>&1 &
+hu=$!
+P $py "$pk" udp 10.2.0.5 172.16.1.10 9999 >/dev/null 2>&1
+I $py "$pk" time-exceeded 10.1.0.254 10.2.0.5 >/dev/null 2>&1
+wait $hu
+expect_delta "ICMP errors to operator-b are dropped and counted: port unreachable from the host, time exceeded from a router, host unreachable from the SEG itself" \
+	operator-b icmp_hidden "$b0" 3
+P traceroute -n -I -w 1 -q 1 -m 4 172.16.1.10 >"$work/trace" 2>&1
+check "traceroute -I from operator-b shows the presented host as the first hop, nothing inside" \
+	sh -c "grep -q '^ 1  172.16.1.10 ' '$work/trace' && ! grep -qE '10\\.1\\.|169\\.254' '$work/trace'"
+ttl=$(P $py "$pk" ttl-echo 10.2.0.5 172.16.1.10 3 2>/dev/null)
+check "an echo sent with TTL 3 still arrives, and its reply reaches operator-b with TTL $ttl (64)" \
+	test "$ttl" = 64
+I timeout 5 tcpdump -n -v -c 1 -i eth0 'icmp[icmptype] = icmp-echo and src 10.2.0.5' \
+	>"$work/in-ttl" 2>/dev/null &
+tp=$!
+sleep 1
+P $py "$pk" ttl-echo 10.2.0.5 172.16.1.10 7 >/dev/null 2>&1
+wait $tp
+check "inside, operator-b's packet arrives with TTL 63 (64, less the SEG's hop)" grep -q 'ttl 63,' "$work/in-ttl"
+P timeout 5 tcpdump -n -v -c 1 -i eth0 'icmp[icmptype] = icmp-echo' >"$work/p-ttl" 2>/dev/null &
+tp=$!
+sleep 1
+I ping -t 200 -c 1 -W 2 -q 10.2.0.5 >/dev/null 2>&1
+wait $tp
+check "towards operator-b, a packet sent with TTL 200 arrives with TTL 64" grep -q 'ttl 64,' "$work/p-ttl"
+
+# ---- IP options ----
+
+b0=$(ctr operator-b ip_options) a0=$(ctr operator-b accepted)
+P $py "$pk" options 10.2.0.5 172.16.1.10 >/dev/null 2>&1
+P $py -c '
+import logging; logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
+from scapy.all import IPv6, IPv6ExtHdrHopByHop, RouterAlert, ICMPv6EchoRequest, send
+send(IPv6(src="2001:db8:b::5", dst="2001:db8:ffaa:1::10") / IPv6ExtHdrHopByHop(options=[RouterAlert()]) / ICMPv6EchoRequest(), verbose=0)
+' >/dev/null 2>&1
+expect_delta "an IPv4 packet with options and an IPv6 one with a hop-by-hop header are dropped and counted" \
+	operator-b ip_options "$b0" 2
+expect_delta "... and neither counts as accepted" operator-b accepted "$a0" 0
+
+# ---- IKE ----
+
+z0=$(ctr - ike_unknown) b0=$(ctr operator-b ike_over_limit)
+Ou $py "$pk" udp 192.0.2.100 192.0.2.1 500 3 >/dev/null 2>&1
+expect_delta "IKE (UDP 500) from a stranger is dropped and counted as unknown" - ike_unknown "$z0" 3
+z0=$(ctr - ike_unknown)
+Ou $py -c '
+import logging; logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
+from scapy.all import IP, UDP, send
+send(IP(src="192.0.2.100", dst="192.0.2.1") / UDP(sport=4500, dport=4500) / (b"\0\0\0\0" + b"\x11" * 40), verbose=0)
+' >/dev/null 2>&1
+Ou $py "$pk" esp-in-udp 192.0.2.100 192.0.2.1 5 >/dev/null 2>&1
+expect_delta "IKE on UDP 4500 (non-ESP marker) from a stranger is dropped; ESP-in-UDP is not IKE" \
+	- ike_unknown "$z0" 1
+z0=$(ctr - ike_unknown)
+I $py "$pk" udp 10.1.1.10 10.1.0.1 500 2 >/dev/null 2>&1
+Ou $py "$pk" udp 198.51.100.3 192.0.2.1 500 2 >/dev/null 2>&1
+expect_delta "IKE from our element (Zb) and from operator-c's gateway (within its limit) passes" \
+	- ike_unknown "$z0" 0
+Ou $py "$pk" udp 198.51.100.2 192.0.2.1 500 20 >/dev/null 2>&1
+over=$(($(ctr operator-b ike_over_limit) - b0))
+check "20 IKE packets at once from operator-b's gateway: its 5/s, burst 5 (its own element of ike_limit), lets about 5 pass ($over over the limit)" \
+	test "$over" -ge 12 -a "$over" -le 15
+c0=$(ctr operator-c ike_over_limit)
+sleep 1.5                       # operator-c's bucket refills
+Ou $py "$pk" udp 198.51.100.3 192.0.2.1 500 20 >/dev/null 2>&1
+over=$(($(ctr operator-c ike_over_limit) - c0))
+check "20 IKE packets at once from operator-c's gateway: the usual 3/s, burst 3 (a bucket made by its first packet), lets about 3 pass ($over over the limit)" \
+	test "$over" -ge 14 -a "$over" -le 17
+c0=$(ctr operator-b ike_over_limit)
+Ou $py "$pk" esp-in-udp 198.51.100.2 192.0.2.1 30 >/dev/null 2>&1
+expect_delta "ESP-in-UDP from the same gateway right after is never held by the IKE limit" \
+	operator-b ike_over_limit "$c0" 0
+
+# ---- the SIP limit ----
+
+sip0=$(ctr operator-b sip_over_limit)
+I timeout 10 $py "$pk" sink 5060 4 >"$work/sink" 2>&1 &
+sk=$!
+sleep 0.5
+P timeout 10 $py "$pk" flood 172.16.1.10 5060 2000 1000 10.2.0.5 >"$work/flood" 2>&1
+wait $sk
+got=$(cat "$work/sink") el=$(awk '{ print $4 }' "$work/flood")
+want=$(awk -v e="$el" 'BEGIN { printf "%d", 200 * e + 20 }')
+over=$(($(ctr operator-b sip_over_limit) - sip0))
+check "a SIP flood of 2,000 packets at 1,000/s over ${el}s: $got delivered, the limit allows $want (200/s, burst 20), within 10 %" \
+	awk -v g="$got" -v w="$want" 'BEGIN { exit !(g >= 0.9 * w && g <= 1.1 * w) }'
+check "... and the excess is counted as SIP over limit ($over + $got = 2000)" test "$((over + got))" = 2000
+
+# ---- renumbering: nothing of ours reaches the partner ----
+
+sleep 1
+kill $dump 2>/dev/null
+wait $dump 2>/dev/null
+dump=
+P $py "$pk" leaks "$work/partner.pcap" 10.1.0.0/16 2001:db8:a::/48 >"$work/leaks" 2>&1
+name="operator-b's side saw $(sed -n 's/^packets \([0-9]*\).*/\1/p' "$work/leaks") packets, none with an address of 10.1.0.0/16 or 2001:db8:a::/48"
+if grep -q '^packets [1-9][0-9]* leaks 0$' "$work/leaks"; then
+	ok "$name"
+else
+	not_ok "$name" "$(tail -n 20 "$work/leaks")"
+fi
+
+# ---- replacement ----
+
+S "$tool" counters >"$work/c1"
+check "operator-c's SIP limit changes: the table is replaced" S "$tool" apply "$work/changed.yaml" seg-a1
+S "$tool" counters >"$work/c2"
+check "... every partner keeps every counter" diff "$work/c1" "$work/c2"
+check "... and operator-c's bucket has its new rate" \
+	sh -c "ip netns exec $s nft list set inet zsec sip_limit | grep -q '0x00000002 limit rate over 301/second'"
+check "operator-b goes: the table is replaced" S "$tool" apply "$work/without-b.yaml" seg-a1
+S "$tool" counters >"$work/c3"
+check "... operator-c and the border keep their counters, operator-b's are gone" \
+	diff <(grep -v '^operator-b ' "$work/c1") "$work/c3"
+check "operator-b comes back: with counters from zero" S "$tool" apply "$T" seg-a1
+check "... all of them zero" \
+	sh -c "ip netns exec $s '$tool' counters | grep '^operator-b ' | grep -qvE ' [1-9][0-9]*/'"
+
+# ---- removal ----
+
+"$tool" render "$T" pcscf-1 >"$work/element.nft" 2>&1
+check "an element's plan has no table (an empty script)" test ! -s "$work/element.nft"
+check "the module removes the table" S "$tool" remove
+check "... it is gone" sh -c "! ip netns exec $s nft list table inet zsec >/dev/null 2>&1"
+check "removing it again is no failure" S "$tool" remove
+check "counters of no table: none" test -z "$(S "$tool" counters)"
+
+echo "1..$n"

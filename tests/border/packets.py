@@ -1,0 +1,127 @@
+#!/usr/bin/python3
+"""packets.py: the packets of tests/border/kernel.sh and what they find.
+
+  packets.py flood DST PORT COUNT RATE [SRC]  COUNT UDP datagrams at RATE per
+                                    second (plain sockets); prints "sent N in S s"
+  packets.py sink PORT SECONDS      counts the UDP datagrams that arrive on PORT
+                                    for SECONDS; prints the count
+  packets.py options SRC DST        an IPv4 packet with a record-route option
+  packets.py udp SRC DST PORT [N] [PAYLOAD]   N plain UDP datagrams from any source
+                                    address (raw, so spoofed ones too)
+  packets.py esp-in-udp SRC DST N   N UDP 4500 datagrams that are ESP (non-zero SPI)
+  packets.py time-exceeded SRC DST  an ICMP time exceeded, as an internal router
+                                    would send it about a packet from DST
+  packets.py ttl-echo SRC DST TTL   an ICMP echo with that TTL; waits for the reply
+                                    and prints its TTL (0: none)
+  packets.py leaks PCAP PREFIX...   prints every packet of PCAP that carries an
+                                    address of PREFIX anywhere in its bytes, and
+                                    "packets N leaks L"
+
+Uses scapy (python3-scapy, Debian's python) for what sockets cannot send.
+Bounded in count and time: every wait has a timeout.
+"""
+import ipaddress
+import socket
+import sys
+import time
+
+
+def scapy():
+    import logging
+    logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
+    import scapy.all as s
+    s.conf.verb = 0
+    return s
+
+
+def flood(dst, port, count, rate, src=None):
+    sk = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    if src:
+        sk.bind((src, 0))
+    payload = b"INVITE sip:bench SIP/2.0\r\n\r\n"
+    start = time.monotonic()
+    for n in range(count):
+        due = start + n / rate
+        now = time.monotonic()
+        if due > now:
+            time.sleep(due - now)
+        sk.sendto(payload, (dst, port))
+    elapsed = time.monotonic() - start
+    print(f"sent {count} in {elapsed:.3f} s")
+
+
+def sink(port, seconds):
+    sk = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sk.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+    sk.bind(("0.0.0.0", port))
+    end = time.monotonic() + seconds
+    n = 0
+    while True:
+        left = end - time.monotonic()
+        if left <= 0:
+            break
+        sk.settimeout(left)
+        try:
+            sk.recv(2048)
+            n += 1
+        except socket.timeout:
+            break
+    print(n)
+
+
+def main(argv):
+    if len(argv) < 2:
+        print(__doc__)
+        return 2
+    cmd, a = argv[1], argv[2:]
+    if cmd == "flood":
+        flood(a[0], int(a[1]), int(a[2]), float(a[3]), a[4] if len(a) > 4 else None)
+    elif cmd == "sink":
+        sink(int(a[0]), float(a[1]))
+    elif cmd == "options":
+        s = scapy()
+        s.send(s.IP(src=a[0], dst=a[1], options=[s.IPOption_RR()]) / s.UDP(dport=9) / b"options")
+    elif cmd == "udp":
+        s = scapy()
+        n = int(a[3]) if len(a) > 3 else 1
+        payload = a[4].encode() if len(a) > 4 else b"zsec-test"
+        s.send(s.IP(src=a[0], dst=a[1]) / s.UDP(sport=int(a[2]), dport=int(a[2])) / payload,
+               count=n, inter=0.001)
+    elif cmd == "esp-in-udp":
+        s = scapy()
+        pkt = s.IP(src=a[0], dst=a[1]) / s.UDP(sport=4500, dport=4500) / (b"\x00\x00\x12\x34" + b"\x00" * 40)
+        s.send(pkt, count=int(a[2]), inter=0.001)
+    elif cmd == "time-exceeded":
+        s = scapy()
+        quoted = s.IP(src=a[1], dst="172.16.1.10", ttl=1) / s.UDP(sport=33434, dport=33435)
+        s.send(s.IP(src=a[0], dst=a[1]) / s.ICMP(type=11, code=0) / bytes(quoted)[:28])
+    elif cmd == "ttl-echo":
+        s = scapy()
+        r = s.sr1(s.IP(src=a[0], dst=a[1], ttl=int(a[2])) / s.ICMP(id=4242, seq=1) / b"ttl",
+                  timeout=2)
+        print(r[s.IP].ttl if r is not None and r.haslayer(s.ICMP) and r[s.ICMP].type == 0 else 0)
+    elif cmd == "leaks":
+        s = scapy()
+        nets = [ipaddress.ip_network(p) for p in a[1:]]
+        n = leaks = 0
+        for pkt in s.rdpcap(a[0]):
+            n += 1
+            # from the IP header on: link-layer addresses are no concern
+            raw = bytes(pkt[s.IP]) if pkt.haslayer(s.IP) else bytes(pkt)
+            found = []
+            for i in range(len(raw) - 3):
+                addr = ipaddress.ip_address(raw[i:i + 4])
+                if any(addr in net for net in nets):
+                    found.append(str(addr))
+            if found:
+                leaks += 1
+                print(f"leak: {pkt.summary()}: {', '.join(sorted(set(found)))}")
+        print(f"packets {n} leaks {leaks}")
+    else:
+        print(__doc__)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
