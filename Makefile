@@ -44,6 +44,11 @@ CTL_SRC := $(wildcard daemon/zsecctl/*.c)
 CTL_OBJ := $(CTL_SRC:%.c=$(O)/%.o)
 ZSECD_SRC := $(wildcard daemon/zsecd/*.c)
 ZSECD_OBJ := $(ZSECD_SRC:%.c=$(O)/%.o)
+# The Border Element module (daemon/border): table inet zsec through
+# libnftables.  zsecd links $(BORDER_OBJ) and $(NFT_LIBS).
+NFT_LIBS := -lnftables
+BORDER_SRC := $(wildcard daemon/border/*.c)
+BORDER_OBJ := $(BORDER_SRC:%.c=$(O)/%.o)
 GUARD_SRC := $(wildcard daemon/guard/*.c)
 GUARD_OBJ := $(GUARD_SRC:%.c=$(O)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -54,7 +59,7 @@ all: $(O)/libzsecpolicy.a $(O)/zsecctl $(O)/zsecd $(O)/libstrongswan-zsec.so
 $(O)/%.o: %.c
 	$(call say,CC,$<)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -fPIC -Ipolicy -Idaemon/common -Idaemon/guard -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) -fPIC -Ipolicy -Idaemon/common -Idaemon/guard -Idaemon/border -c -o $@ $<
 
 # the kernel guard: the only objects that see libnl's headers
 $(O)/daemon/guard/%.o: daemon/guard/%.c
@@ -99,9 +104,9 @@ $(O)/zsecctl: $(CTL_OBJ) $(COMMON_OBJ) $(GUARD_OBJ) $(O)/libzsecpolicy.a
 	$(call say,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(YAML_LIBS) $(NL_LIBS)
 
-$(O)/zsecd: $(ZSECD_OBJ) $(COMMON_OBJ) $(GUARD_OBJ) $(O)/libzsecpolicy.a
+$(O)/zsecd: $(ZSECD_OBJ) $(COMMON_OBJ) $(GUARD_OBJ) $(BORDER_OBJ) $(O)/libzsecpolicy.a
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(YAML_LIBS) $(NL_ROUTE_LIBS) $(NL_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(YAML_LIBS) $(NL_ROUTE_LIBS) $(NL_LIBS) $(NFT_LIBS)
 
 # A test links the objects among its prerequisites, and what a module
 # needs through TEST_CFLAGS and TEST_LIBS set for that test alone.
@@ -125,11 +130,6 @@ $(O)/tests/guard_tool: tests/guard/guard_tool.c $(GUARD_OBJ) $(O)/libzsecpolicy.
 
 unit: $(UNIT_BIN) $(O)/tests/guard_tool
 
-# The Border Element module (daemon/border): table inet zsec through
-# libnftables.  zsecd links $(BORDER_OBJ) and $(NFT_LIBS).
-NFT_LIBS := -lnftables
-BORDER_SRC := $(wildcard daemon/border/*.c)
-BORDER_OBJ := $(BORDER_SRC:%.c=$(O)/%.o)
 
 # tests/border/ and tests/bench/border.sh drive the module with this tool
 $(O)/tests/border_tool: tests/border/border_tool.c $(BORDER_OBJ) $(O)/libzsecpolicy.a
@@ -192,7 +192,17 @@ bench: all $(BENCH_BIN)
 clean:
 	rm -rf $(O)/*.a $(O)/zsec* $(O)/policy $(O)/daemon $(O)/tests $(O)/fuzz $(O)/san
 
-.PHONY: all unit fuzz deps test bench clean integration-tools
+# Into strongSwan's plugin folder, with charon's settings for it.
+PREFIX ?= /usr
+install: all
+	install -D -m 755 $(O)/libstrongswan-zsec.so $(DESTDIR)$(PREFIX)/lib/ipsec/plugins/libstrongswan-zsec.so
+	install -D -m 644 plugin/zsec-load.conf $(DESTDIR)/etc/strongswan.d/charon/zsec.conf
+	install -D -m 644 plugin/zsec.conf $(DESTDIR)/etc/strongswan.d/zsec.conf
+	install -D -m 755 $(O)/zsecd $(DESTDIR)$(PREFIX)/sbin/zsecd
+	install -D -m 755 $(O)/zsecctl $(DESTDIR)$(PREFIX)/sbin/zsecctl
+	install -D -m 755 topology/lab/lab $(DESTDIR)$(PREFIX)/lib/zsec/lab
+
+.PHONY: all unit fuzz deps test bench clean integration-tools install
 -include $(POLICY_OBJ:.o=.d) $(CTL_OBJ:.o=.d) $(PLUGIN_OBJ:.o=.d) $(ZSECD_OBJ:.o=.d) \
 	$(COMMON_OBJ:.o=.d) $(GUARD_OBJ:.o=.d)
 

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "border.h"
 #include "zsecd.h"
 
 /* The file's plan for our node, or NULL with every reason printed to out. */
@@ -129,6 +130,16 @@ int zsecd_apply(struct zsecd *z, const char *file, FILE *out)
 		plan_free(p);
 		return 3;
 	}
+	/* the Border Element rules before charon gets links to partners they
+	 * protect; checked by a dry run first, one transaction, all or nothing */
+	if (!border_apply(p, NULL, err, sizeof(err))) {
+		fprintf(out, "border: %s: nothing applied\n", err);
+		log_msg("border: %s", err);
+		plan_free(p);
+		if (!guard_rollback(z->guard, &gs, err, sizeof(err)))
+			log_msg("guard: undoing the additions: %s", err);
+		return 3;
+	}
 	if (z->libipsec_sources)
 		sources_apply(p, false);
 	old = z->running;
@@ -137,6 +148,8 @@ int zsecd_apply(struct zsecd *z, const char *file, FILE *out)
 		/* the plugin refused or failed: it kept the old plan, so do we */
 		z->running = old;
 		plan_free(p);
+		if (!border_apply(old, NULL, err, sizeof(err)))
+			log_msg("border: putting the previous rules back: %s", err);
 		if (!guard_rollback(z->guard, &gs, err, sizeof(err))) {
 			/* extra entries only: coverage of the old plan is whole */
 			fprintf(out, "guard: undoing the additions: %s\n", err);

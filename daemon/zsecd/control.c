@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "border.h"
 #include "zsecd.h"
 
 #define REQUEST_TIMEOUT_MS 5000
@@ -76,7 +77,9 @@ static void reply(int fd, int code, const char *text, size_t len)
 
 static void handle(struct zsecd *z, int fd, const struct msg *m)
 {
-	char *text = NULL, *sas;
+	char *text = NULL, *sas, err[512];
+	struct border_counter *bc = NULL;
+	size_t n_bc = 0;
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);
 	int code = 0;
@@ -95,7 +98,10 @@ static void handle(struct zsecd *z, int fd, const struct msg *m)
 		break;
 	case MSG_STATUS:
 		sas = plugin_status(z);
-		status_render(z, sas, !strcmp((const char *)m->data, "json"), out);
+		if (!border_counters(&bc, &n_bc, err, sizeof(err)))
+			log_msg("border counters: %s", err);
+		status_render(z, sas, bc, n_bc, !strcmp((const char *)m->data, "json"), out);
+		free(bc);
 		free(sas);
 		fclose(out);
 		msg_send(fd, MSG_STATUS_REPLY, text, len);

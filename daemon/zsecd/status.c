@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "border.h"
 #include "zsecd.h"
 
 static char *xstrdup(const char *s)
@@ -226,7 +227,52 @@ static void link_text(FILE *out, const struct plan_link *l, const char *sa,
 		fprintf(out, "%-28s reason: %s\n", "", n->reason);
 }
 
-void status_render(struct zsecd *z, const char *sas, bool json, FILE *out)
+/* The Border Element's counters: per partner what it let through and what
+ * it dropped, by reason; the border's own line (partner "") last. */
+static void border_text(FILE *out, const struct border_counter *bc, size_t n)
+{
+	size_t i;
+	int r;
+
+	if (!n)
+		return;
+	fprintf(out, "\n%-16s %10s", "PARTNER", "ACCEPTED");
+	for (r = 0; r < BORDER_REASONS; r++)
+		fprintf(out, " %s", border_reason_key((enum border_reason)r));
+	fputs("   (packets)\n", out);
+	for (i = 0; i < n; i++) {
+		fprintf(out, "%-16s %10llu", bc[i].partner[0] ? bc[i].partner : "(border)",
+		        (unsigned long long)bc[i].accepted.packets);
+		for (r = 0; r < BORDER_REASONS; r++)
+			fprintf(out, " %*llu", (int)strlen(border_reason_key((enum border_reason)r)),
+			        (unsigned long long)bc[i].dropped[r].packets);
+		fputc('\n', out);
+	}
+}
+
+static void border_json(FILE *out, const struct border_counter *bc, size_t n)
+{
+	size_t i;
+	int r;
+
+	fprintf(out, ",\n  \"border\": [\n");
+	for (i = 0; i < n; i++) {
+		fprintf(out, "    {\"partner\": ");
+		json_str(out, bc[i].partner);
+		fprintf(out, ", \"accepted\": {\"packets\": %llu, \"bytes\": %llu}, \"dropped\": {",
+		        (unsigned long long)bc[i].accepted.packets,
+		        (unsigned long long)bc[i].accepted.bytes);
+		for (r = 0; r < BORDER_REASONS; r++)
+			fprintf(out, "%s\"%s\": %llu", r ? ", " : "",
+			        border_reason_key((enum border_reason)r),
+			        (unsigned long long)bc[i].dropped[r].packets);
+		fprintf(out, "}}%s\n", i + 1 == n ? "" : ",");
+	}
+	fprintf(out, "  ]");
+}
+
+void status_render(struct zsecd *z, const char *sas, const struct border_counter *bc,
+                   size_t n_bc, bool json, FILE *out)
 {
 	const struct plan *p = z->running;
 	size_t i;
@@ -249,7 +295,9 @@ void status_render(struct zsecd *z, const char *sas, bool json, FILE *out)
 			json_str(out, z->recent[i % RECENT_EVENTS]);
 			fprintf(out, "%s\n", i + 1 == z->n_recent ? "" : ",");
 		}
-		fprintf(out, "  ]\n}\n");
+		fprintf(out, "  ]");
+		border_json(out, bc, n_bc);
+		fprintf(out, "\n}\n");
 		return;
 	}
 	fprintf(out, "node %s: %s; charon %s\n", z->node, p ? z->file : "no plan applied",
@@ -259,6 +307,7 @@ void status_render(struct zsecd *z, const char *sas, bool json, FILE *out)
 	for (i = 0; p && i < p->n_links; i++)
 		link_text(out, &p->links[i], sa_of(sas, p->links[i].name, buf, sizeof(buf)),
 		          note_of(z, p->links[i].name));
+	border_text(out, bc, n_bc);
 }
 
 void status_free(struct zsecd *z)

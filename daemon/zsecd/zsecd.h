@@ -71,7 +71,9 @@ void control_accept(struct zsecd *z);
 
 /* status.c */
 void status_event(struct zsecd *z, const char *line);
-void status_render(struct zsecd *z, const char *sas, bool json, FILE *out);
+struct border_counter;
+void status_render(struct zsecd *z, const char *sas, const struct border_counter *bc,
+                   size_t n_bc, bool json, FILE *out);
 void status_free(struct zsecd *z);
 
 /* sources.c: kernel-libipsec's source addresses; prune: remove unneeded */
