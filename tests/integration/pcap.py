@@ -9,6 +9,8 @@
     pcap.py count FILE PROTO [PORT]      packets of PROTO (icmp, udp, esp...)
     pcap.py clear-inner FILE PREFIX...   packets whose IP addresses lie in a
                                          PREFIX, outside of ESP (a leak)
+    pcap.py addresses FILE [src]         every source and destination (or
+                                         only sources), sorted
 
 Exit status 0 when the check holds, 1 with the reason when it does not.
 A tiny pcap reader (Ethernet or Linux cooked, IPv4 and IPv6): no scapy,
@@ -152,6 +154,13 @@ def main(argv):
                     print('clear text: %s %s -> %s' % (k, p[0], p[1]))
         print('%d clear-text packets' % leaks)
         return 1 if leaks else 0
+    if cmd == 'addresses':
+        seen = set()
+        for p in packets(path):
+            seen.update(p[:1] if argv[3:] == ['src'] else p[:2])
+        for a in sorted(seen, key=lambda a: (a.version, a)):
+            print(a)
+        return 0
     print('unknown command %s' % cmd, file=sys.stderr)
     return 2
 

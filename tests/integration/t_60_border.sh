@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# The Border Element, in the lab: operator-a exposes its P-CSCF and I-CSCF
+# to operator-b renumbered into 172.16.1.0/24, hides everything else, and
+# limits what operator-b may send.  Each check reads captures and counters.
+. "$(dirname "$0")/lib.sh"
+
+topo=$top/tests/integration/topologies
+probe=$top/tests/integration/probe.py
+check "lab up of the Border Element example" lab_up "$topo/border-a.yaml" "$topo/border-b.yaml"
+check "every link up" wait_for 60 all_up $(lab_nodes)
+
+# counter PARTNER KEY: packets the border of seg-a1 counted
+counter() {
+	status_json seg-a1 | python3 -c '
+import json, sys
+for b in json.load(sys.stdin)["border"]:
+    if b["partner"] == sys.argv[1]:
+        print(b["accepted"]["packets"] if sys.argv[2] == "accepted" else b["dropped"][sys.argv[2]])' "$1" "$2"
+}
+grew() { [ "$(counter "$1" "$2")" -gt "$3" ]; }
+
+# 1. a scan of everything operator-b could address, and of our inside.
+# Exposed: the P-CSCF and I-CSCF, and on the userspace data plane seg-a1's
+# own source address in the presented prefix (kernel-libipsec needs one,
+# docs/operations.md; the kernel data plane has none)
+capture partner pcscf-b1 ipsec0
+exposed="172.16.1.10 172.16.1.20 $(in_node seg-a1 ip -4 -o addr show dev lo label lo:zsec |
+	awk '{print $4}' | cut -d/ -f1 | grep '^172\.16\.1\.' | tr '\n' ' ')"
+seen=$(in_node pcscf-b1 python3 "$probe" sweep 172.16.1.0/24 10.1.0.0/22 --wait 3 | tr '\n' ' ')
+check "a scan from operator-b reaches only the exposed hosts (answered: $seen)" \
+	test "$seen" = "$exposed"
+
+# 2. traceroute and ICMP probes reveal no internal address
+in_node pcscf-b1 traceroute -n -q 1 -w 1 -m 8 172.16.1.10 > "$tmp/trace.txt" 2>&1
+check "traceroute reaches the presented P-CSCF" grep -q '172.16.1.10' "$tmp/trace.txt"
+check "and shows no hop of operator-a's inside" sh -c "! grep -q ' 10\.1\.' '$tmp/trace.txt'"
+hidden=$(counter operator-b icmp_hidden)
+in_node pcscf-b1 ping -c 3 -i 0.3 -W 1 172.16.1.99 > /dev/null 2>&1
+check "an ICMP error from inside (host unreachable) is hidden and counted" \
+	wait_for 10 grew operator-b icmp_hidden "$hidden"
+stop_captures
+# partner_saw FILE: operator-a's addresses as sources of what pcscf-b1 received
+partner_saw() { python3 "$pcap" addresses "$tmp/$1.pcap" src | grep -v '^10\.2\.' | sort -u | tr '\n' ' '; }
+check "what answered the scan is presented addresses only, nothing internal ($(partner_saw partner))" \
+	test "$(partner_saw partner)" = "$exposed"
+
+# 3. a spoofed source from the partner's side, in clear on the Za wire
+ip -n zsec-transit addr add 203.0.113.250/32 dev br0
+ip -n zsec-transit route add 192.0.2.1/32 dev br0
+ip -n zsec-transit route add 172.16.1.0/24 via 192.0.2.1 dev br0 onlink
+spoofed=$(counter operator-b spoofed)
+ip netns exec zsec-transit python3 "$probe" spoof 10.2.1.10 172.16.1.10 20
+check "a packet with a spoofed inner source from the partner is dropped and counted" \
+	wait_for 10 grew operator-b spoofed $((spoofed + 19))
+
+# 4. renumbering: what the partner sees is presented addresses only
+capture ren pcscf-b1 ipsec0
+check "pcscf-1 reaches pcscf-b1" in_node pcscf-1 ping -c 3 -i 0.2 -W 2 10.2.1.10
+check "pcscf-b1 reaches pcscf-1 at its presented address" \
+	in_node pcscf-b1 ping -c 3 -i 0.2 -W 2 172.16.1.10
+stop_captures
+check "the partner's capture holds only presented addresses of operator-a ($(partner_saw ren))" \
+	test "$(partner_saw ren)" = "172.16.1.10 "
+check "operator-b's IKE traffic selectors name only the presented prefix" \
+	test "$(link_field seg-b1 za:operator-a:seg-a1 ts)" = "10.2.1.0/24===172.16.1.0/24"
+check "and so do seg-a1's" \
+	test "$(link_field seg-a1 za:operator-b:seg-b1 ts)" = "172.16.1.0/24===10.2.1.0/24"
+
+# 5. an IKE_SA_INIT flood from many spoofed sources, while links come up and rekey
+unknown=$(counter "" ike_unknown)
+spi=$(link_field seg-a1 za:operator-b:seg-b1 spi_in)
+ip netns exec zsec-transit python3 "$probe" ike-flood 12000 10 192.0.2.1 > "$tmp/flood.txt" &
+flood=$!
+check "during the flood, charon on seg-b1 restarts" lab stop seg-b1 charon -KILL
+lab start seg-b1 charon
+check "and the legitimate links come back up" wait_for 60 all_up seg-a1 seg-b1
+wait "$flood"
+diag "flood: $(cat "$tmp/flood.txt")"
+rate=$(awk '{print int($6)}' "$tmp/flood.txt")
+check "the flood ran at 10,000 packets a second or more ($rate)" test "$rate" -ge 10000
+dropped=$(( $(counter "" ike_unknown) - unknown ))
+check "the flood's packets are dropped and counted as IKE from unknown sources ($dropped)" \
+	test "$dropped" -ge 100000
+renewed() { [ "$(link_field seg-a1 za:operator-b:seg-b1 state)" = up ] &&
+	[ "$(link_field seg-a1 za:operator-b:seg-b1 spi_in)" != "$spi" ]; }
+check "the Za link has new SAs after the restart (rekeyed: 1 minute lifetime)" wait_for 70 renewed
+
+# 6. a SIP flood above the partner's limit (100/s burst 10) is delivered at the limit
+in_node pcscf-1 python3 "$probe" udp-count 5060 1.5 > "$tmp/sip.count" &
+counting=$!
+wait_for 10 grep -q ready "$tmp/sip.count"
+over=$(counter operator-b sip_over_limit)
+took=$(in_node pcscf-b1 python3 "$probe" udp-send 172.16.1.10 5060 2000 1000)
+wait "$counting"
+got=$(tail -n1 "$tmp/sip.count")
+want=$(python3 -c "print(int(100 * $took + 10))")
+check "a SIP flood of 2000 in ${took}s is delivered at the limit: $got of $want (within 10 %)" \
+	python3 -c "import sys; sys.exit(0 if abs($got - $want) <= 0.1 * $want else 1)"
+check "and what exceeded it is counted" \
+	wait_for 5 grew operator-b sip_over_limit $((over + 2000 - got - 20))
+echo "1..$n"
+exit $((failures > 0))
