@@ -181,7 +181,7 @@ CALLBACK(reconcile_destroy, void,
 /**
  * kernel-libipsec installs an SA's routes with a source address inside its
  * local selectors, and fails the SA when charon does not know one yet.  zsecd
- * (--libipsec-sources) adds those addresses before it hands over the plan;
+ * (--libipsec) adds those addresses before it hands over the plan;
  * charon learns of them from netlink events a moment later.  Starting a link
  * waits for that moment (a second at most); with kernel ESP it never waits.
  */

@@ -103,8 +103,9 @@ static auth_cfg_t *auth(const struct plan_link *l, const char *id,
 /*
  * Described in header
  */
-peer_cfg_t *zsec_peer_build(const struct plan_link *l, certificate_t *cert,
-							certificate_t *ca, char *err, size_t len)
+peer_cfg_t *zsec_peer_build(const struct plan_link *l, uint32_t reqid,
+							certificate_t *cert, certificate_t *ca, char *err,
+							size_t len)
 {
 	char local[ADDR_STRLEN], remote[ADDR_STRLEN];
 	ike_cfg_t *ike_cfg;
@@ -127,9 +128,15 @@ peer_cfg_t *zsec_peer_build(const struct plan_link *l, certificate_t *cert,
 	};
 	child_cfg_create_t child = {
 		.mode = l->mode == ESP_TRANSPORT ? MODE_TRANSPORT : MODE_TUNNEL,
-		/* forwarded traffic into the tunnel needs its own outbound policy,
-		 * or the guard's forward DISCARD would catch it */
-		.options = OPT_FWD_OUT_POLICIES,
+		/* No forward policies for the outbound direction: traffic a gateway
+		 * forwards into a tunnel arrived through another SA, whose inbound
+		 * forward policy admits it (and beats the guard); an outbound one
+		 * without a template would win over a less specific inbound one of
+		 * another link and refuse what that link decrypted. */
+		/* the link's own reqid: a CHILD_SA that replaces another (a changed
+		 * ESP side, make before break) takes over its policies the way a
+		 * rekeyed one does, instead of installing a second set */
+		.reqid = reqid,
 		.dpd_action = ACTION_START,
 		.close_action = ACTION_NONE,
 	};

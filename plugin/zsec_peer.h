@@ -14,13 +14,15 @@
  * Build the peer_cfg of a link; its one child_cfg has the link's name too.
  *
  * @param link		the plan's link
+ * @param reqid		the link's reqid, the same for as long as the link exists
  * @param cert		our certificate (AUTH_BY_CERT), a reference is taken
  * @param ca		the remote's trust anchor (AUTH_BY_CERT), a reference is taken
  * @param err		reason on failure
  * @return			the peer_cfg, NULL on failure
  */
-peer_cfg_t *zsec_peer_build(const struct plan_link *link, certificate_t *cert,
-							certificate_t *ca, char *err, size_t len);
+peer_cfg_t *zsec_peer_build(const struct plan_link *link, uint32_t reqid,
+							certificate_t *cert, certificate_t *ca, char *err,
+							size_t len);
 
 /** Dead peer detection interval of every link, seconds */
 #define ZSEC_DPD_DELAY 30

@@ -554,6 +554,17 @@ static struct plan *plan_slim(const struct plan *plan)
 }
 
 /**
+ * A reqid for a new link: from a range of zsec's own, far above the ones
+ * charon hands out from 1 upwards
+ */
+static uint32_t next_reqid()
+{
+	static refcount_t last = 0x5a000000;
+
+	return ref_get(&last);
+}
+
+/**
  * Take over a link of the previous snapshot, unchanged
  */
 static void keep_link(zsec_link_t *l, zsec_link_t *old)
@@ -562,6 +573,7 @@ static void keep_link(zsec_link_t *l, zsec_link_t *old)
 	/* a reference of its own: a rechild replaces the child_cfg in the
 	 * peer_cfg the previous snapshot still serves */
 	l->child = old->child->get_ref(old->child);
+	l->reqid = old->reqid;
 	l->remote_id = old->remote_id;
 	l->remote_hash = old->remote_hash;
 	l->remote_id_hash = old->remote_id_hash;
@@ -582,7 +594,8 @@ static bool rechild_link(zsec_link_t *l, zsec_link_t *old, loader_t *loader)
 	keep_link(l, old);
 	l->kept = FALSE;
 	l->rechild = TRUE;
-	l->replacement = zsec_peer_build(l->plan, l->cert, l->ca, loader->err, loader->len);
+	l->replacement = zsec_peer_build(l->plan, l->reqid, l->cert, l->ca,
+									 loader->err, loader->len);
 	return l->replacement != NULL;
 }
 
@@ -641,7 +654,8 @@ static bool build_link(zsec_link_t *l, loader_t *loader)
 			return FALSE;
 		}
 	}
-	l->peer = zsec_peer_build(p, l->cert, l->ca, loader->err, loader->len);
+	l->reqid = next_reqid();
+	l->peer = zsec_peer_build(p, l->reqid, l->cert, l->ca, loader->err, loader->len);
 	return l->peer != NULL;
 }
 

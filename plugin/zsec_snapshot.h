@@ -39,6 +39,8 @@ struct zsec_link_t {
 	certificate_t *ca;
 	private_key_t *key;
 	shared_key_t *psk;
+	/** the link's reqid, kept from snapshot to snapshot while it exists */
+	uint32_t reqid;
 	/** TRUE if taken over from the previous snapshot unchanged */
 	bool kept;
 	/** TRUE if only its ESP SA changed: the peer_cfg (and so the IKE_SA)

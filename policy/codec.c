@@ -143,6 +143,8 @@ static void link_enc(struct w *w, const struct plan_link *l)
 	str(w, l->key);
 	str(w, l->ca);
 	str(w, l->psk);
+	u32(w, (uint32_t)(l->creds >> 32));
+	u32(w, (uint32_t)l->creds);
 	strs(w, l->ike, l->n_ike);
 	strs(w, l->esp, l->n_esp);
 	u8(w, (uint8_t)l->mode);
@@ -396,6 +398,8 @@ static void link_dec(struct r *r, struct plan_link *l)
 	l->key = gstr_opt(r, "key");
 	l->ca = gstr_opt(r, "CA");
 	l->psk = gstr_opt(r, "secret");
+	l->creds = (uint64_t)g32(r) << 32;
+	l->creds |= g32(r);
 	if (!r->failed && l->auth == AUTH_BY_CERT && (!l->cert || !l->key || !l->ca))
 		fail(r, "link %s: certificate authentication without certificate, key or CA", l->name);
 	if (!r->failed && l->auth == AUTH_BY_PSK && !l->psk)

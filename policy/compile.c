@@ -28,6 +28,36 @@ static const char *path(struct c *c, const char *rel)
 	return rel ? dup(c, topo_path((struct topo *)c->t, rel)) : NULL;
 }
 
+/* FNV-1a 64 over the contents of a link's credential files: not a
+ * cryptographic digest, a change detector (who can write the files can
+ * already change the credentials).  A missing file counts as empty. */
+static uint64_t creds_digest(const char *const *paths, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	unsigned char buf[4096];
+	size_t i, k, got;
+
+	for (i = 0; i < n; i++) {
+		FILE *fp = paths[i] ? fopen(paths[i], "rb") : NULL;
+
+		h = (h ^ 0xff) * 0x100000001b3ull;     /* file boundary */
+		if (!fp)
+			continue;
+		while ((got = fread(buf, 1, sizeof(buf), fp)) > 0)
+			for (k = 0; k < got; k++)
+				h = (h ^ buf[k]) * 0x100000001b3ull;
+		fclose(fp);
+	}
+	return h;
+}
+
+static void link_creds(struct plan_link *l)
+{
+	const char *const paths[] = { l->cert, l->key, l->ca, l->psk };
+
+	l->creds = creds_digest(paths, 4);
+}
+
 static void proposals(struct c *c, const struct tstrs *from, const char ***to, size_t *n)
 {
 	size_t i;
@@ -182,8 +212,14 @@ static void guard(struct c *c, const char *link, enum guard_dir dir, enum guard_
 	};
 }
 
-static void guard_link(struct c *c, const struct plan_link *l, const struct prefix *local,
-                       size_t n_local, bool forwards)
+/* out: what this end sends from (towards the remote selectors); in: what
+ * it receives for.  They differ only where a gateway renumbers: a packet
+ * leaves with its presented source (the kernel looks the policy up again
+ * after the source NAT), while an arriving one is looked up with the
+ * address it was sent to; both the presented and the inside prefixes are
+ * guarded for it. */
+static void guard_link(struct c *c, const struct plan_link *l, const struct prefix *out,
+                       size_t n_out, const struct prefix *in, size_t n_in, bool forwards)
 {
 	struct prefix me = prefix_host(&l->local), peer = prefix_host(&l->remote);
 	size_t i, j;
@@ -194,19 +230,22 @@ static void guard_link(struct c *c, const struct plan_link *l, const struct pref
 	guard(c, l->name, GUARD_IN, GUARD_BYPASS, peer, me, IPPROTO_UDP, 500);
 	guard(c, l->name, GUARD_IN, GUARD_BYPASS, peer, me, IPPROTO_UDP, 4500);
 	guard(c, l->name, GUARD_IN, GUARD_BYPASS, peer, me, IPPROTO_ESP, 0);
-	for (i = 0; i < n_local; i++)
-		for (j = 0; j < l->n_remote_ts; j++) {
-			const struct prefix *a = &local[i], *b = &l->remote_ts[j];
+	for (j = 0; j < l->n_remote_ts; j++) {
+		const struct prefix *b = &l->remote_ts[j];
 
-			if (a->addr.family != b->addr.family)
-				continue;
-			guard(c, l->name, GUARD_OUT, GUARD_DISCARD, *a, *b, 0, 0);
-			guard(c, l->name, GUARD_IN, GUARD_DISCARD, *b, *a, 0, 0);
-			if (forwards) {
-				guard(c, l->name, GUARD_FWD, GUARD_DISCARD, *a, *b, 0, 0);
-				guard(c, l->name, GUARD_FWD, GUARD_DISCARD, *b, *a, 0, 0);
+		for (i = 0; i < n_out; i++)
+			if (out[i].addr.family == b->addr.family) {
+				guard(c, l->name, GUARD_OUT, GUARD_DISCARD, out[i], *b, 0, 0);
+				if (forwards)
+					guard(c, l->name, GUARD_FWD, GUARD_DISCARD, out[i], *b, 0, 0);
 			}
-		}
+		for (i = 0; i < n_in; i++)
+			if (in[i].addr.family == b->addr.family) {
+				guard(c, l->name, GUARD_IN, GUARD_DISCARD, *b, in[i], 0, 0);
+				if (forwards)
+					guard(c, l->name, GUARD_FWD, GUARD_DISCARD, *b, in[i], 0, 0);
+			}
+	}
 }
 
 /* ---- links ---- */
@@ -235,6 +274,7 @@ static void za_link(struct c *c, const struct tgateway *g, const struct tpartner
 	} else {
 		l->psk = path(c, p->trust.psk.s);
 	}
+	link_creds(l);
 	proposals(c, &za->ike, &l->ike, &l->n_ike);
 	proposals(c, &za->esp, &l->esp, &l->n_esp);
 	l->mode = ESP_TUNNEL;
@@ -248,12 +288,13 @@ static void za_link(struct c *c, const struct tgateway *g, const struct tpartner
 	l->remote_ts = prefixes_copy(c, &p->prefixes);
 	l->n_remote_ts = sort_unique(l->remote_ts, p->prefixes.n);
 
-	/* guard the exposed prefixes as seen inside as well as presented:
-	 * renumbering happens on the gateway itself */
+	/* what arrives is guarded for the exposed prefixes as seen inside as
+	 * well as presented: renumbering happens on the gateway itself */
 	local = arena_array(c->a, p->expose.n + l->n_local_ts, sizeof(*local));
 	memcpy(local, p->expose.v, p->expose.n * sizeof(*local));
 	memcpy(local + p->expose.n, l->local_ts, l->n_local_ts * sizeof(*local));
-	guard_link(c, l, local, sort_unique(local, p->expose.n + l->n_local_ts), true);
+	guard_link(c, l, l->local_ts, l->n_local_ts, local,
+	           sort_unique(local, p->expose.n + l->n_local_ts), true);
 }
 
 static void zb_common(struct c *c, struct plan_link *l, const struct telement *e)
@@ -289,12 +330,13 @@ static void zb_link_gateway(struct c *c, const struct tgateway *g, const struct 
 	l->remote_id = dup(c, e->id.s);
 	l->cert = path(c, g->cert.s);
 	l->key = path(c, g->key.s);
+	link_creds(l);
 	l->initiate = false;            /* the element starts first */
 	element_reach(c, e, &l->local_ts, &l->n_local_ts);
 	l->remote_ts = arena_alloc(c->a, sizeof(*l->remote_ts));
 	l->remote_ts[0] = prefix_host(&e->address.a);
 	l->n_remote_ts = 1;
-	guard_link(c, l, l->local_ts, l->n_local_ts, true);
+	guard_link(c, l, l->local_ts, l->n_local_ts, l->local_ts, l->n_local_ts, true);
 }
 
 static void zb_link_element(struct c *c, const struct telement *e)
@@ -311,12 +353,13 @@ static void zb_link_element(struct c *c, const struct telement *e)
 	l->remote_id = dup(c, g->id.s);
 	l->cert = path(c, e->cert.s);
 	l->key = path(c, e->key.s);
+	link_creds(l);
 	l->initiate = true;
 	l->local_ts = arena_alloc(c->a, sizeof(*l->local_ts));
 	l->local_ts[0] = prefix_host(&e->address.a);
 	l->n_local_ts = 1;
 	element_reach(c, e, &l->remote_ts, &l->n_remote_ts);
-	guard_link(c, l, l->local_ts, l->n_local_ts, false);
+	guard_link(c, l, l->local_ts, l->n_local_ts, l->local_ts, l->n_local_ts, false);
 }
 
 /* ---- Border Element rules ---- */

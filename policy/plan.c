@@ -76,7 +76,8 @@ bool plan_link_ike_equal(const struct plan_link *a, const struct plan_link *b)
 	       !addr_cmp(&a->remote, &b->remote) && str_eq(a->local_id, b->local_id) &&
 	       str_eq(a->remote_id, b->remote_id) && a->auth == b->auth &&
 	       str_eq(a->cert, b->cert) && str_eq(a->key, b->key) && str_eq(a->ca, b->ca) &&
-	       str_eq(a->psk, b->psk) && strs_eq(a->ike, a->n_ike, b->ike, b->n_ike) &&
+	       str_eq(a->psk, b->psk) && a->creds == b->creds &&
+	       strs_eq(a->ike, a->n_ike, b->ike, b->n_ike) &&
 	       a->ike_lifetime == b->ike_lifetime && a->initiate == b->initiate;
 }
 

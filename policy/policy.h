@@ -243,6 +243,10 @@ struct plan_link {
 	const char *cert, *key;         /* our credentials */
 	const char *ca;                 /* the remote's trust anchor (AUTH_BY_CERT) */
 	const char *psk;                /* secret file (AUTH_BY_PSK) */
+	/* what the credential files hold now (FNV-1a over their contents):
+	 * a renewed certificate or a new secret behind the same path changes
+	 * the link, so an apply takes it up */
+	uint64_t creds;
 	const char **ike, **esp;
 	size_t n_ike, n_esp;
 	enum esp_mode mode;

@@ -49,6 +49,7 @@ void plan_link_render(FILE *fp, const struct plan_link *l, const char *in)
 		fprintf(fp, "%sauth cert %s key %s ca %s\n", in, l->cert, l->key, l->ca);
 	else
 		fprintf(fp, "%sauth psk %s\n", in, l->psk);
+	fprintf(fp, "%scredentials %016llx\n", in, (unsigned long long)l->creds);
 	fprintf(fp, "%sike ", in);
 	strings(fp, l->ike, l->n_ike);
 	fprintf(fp, "\n%sesp ", in);

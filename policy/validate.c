@@ -401,6 +401,26 @@ static const char *pindex_find(const struct pindex *x, const struct ipaddr *a)
 	return NULL;
 }
 
+/* The partner whose prefixes overlap p, or NULL: one holding p's first
+ * address, or one starting within p. */
+static const char *pindex_overlap(const struct pindex *x, const struct prefix *p)
+{
+	const char *owner = pindex_find(x, &p->addr);
+	size_t lo = 0, hi = x->n;
+
+	if (owner)
+		return owner;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (addr_cmp(&x->p[mid].addr, &p->addr) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < x->n && prefix_within(&x->p[lo], p) ? x->name[lo] : NULL;
+}
+
 /* ---- the domain ---- */
 
 static int find_gateway(const struct tdomain *d, const char *name)
@@ -514,6 +534,7 @@ static void check_exposure(struct v *v, const struct tpartner *p)
 {
 	const struct tprefixes *dom = &v->t->domain.prefixes;
 	char a[PREFIX_STRLEN], b[PREFIX_STRLEN];
+	const char *other;
 	size_t i, j;
 
 	for (i = 0; i < p->expose.n; i++) {
@@ -557,6 +578,16 @@ static void check_exposure(struct v *v, const struct tpartner *p)
 			if (prefix_overlaps(pa, &p->prefixes.v[j]))
 				ERR(p->present_as.pos[i], "present-as %s overlaps the prefix %s of partner '%s' itself",
 				    prefix_str(pa, a), prefix_str(&p->prefixes.v[j], b), nm(&p->name));
+		/* presented inside our own domain, a prefix would stand for
+		 * internal hosts the file never exposed */
+		for (j = 0; j < dom->n; j++)
+			if (prefix_cmp(pa, ex) && prefix_overlaps(pa, &dom->v[j]))
+				ERR(p->present_as.pos[i], "present-as %s lies inside the domain's prefix %s: "
+				    "it would expose internal addresses that expose does not list",
+				    prefix_str(pa, a), prefix_str(&dom->v[j], b));
+		if ((other = pindex_overlap(v->partner_prefixes, pa)) && strcmp(other, nm(&p->name)))
+			ERR(p->present_as.pos[i], "present-as %s overlaps the prefixes of partner '%s'",
+			    prefix_str(pa, a), other);
 		for (j = 0; j < i; j++)
 			if (prefix_overlaps(pa, &p->present_as.v[j]))
 				ERR(p->present_as.pos[i], "present-as %s overlaps %s of the same list (line %u)",

@@ -109,6 +109,7 @@ int zsecd_apply(struct zsecd *z, const char *file, FILE *out)
 {
 	struct plan *p = plan_of(z, file, out), *old;
 	struct guard_stats gs;
+	enum push push;
 	struct plan_diff d;
 	char err[1024];
 	char *abs;
@@ -140,12 +141,13 @@ int zsecd_apply(struct zsecd *z, const char *file, FILE *out)
 			log_msg("guard: undoing the additions: %s", err);
 		return 3;
 	}
-	if (z->libipsec_sources)
+	if (z->libipsec)
 		sources_apply(p, false);
 	old = z->running;
 	z->running = p;
-	if (z->plugin_fd >= 0 && !plugin_push(z, out)) {
-		/* the plugin refused or failed: it kept the old plan, so do we */
+	push = z->plugin_fd >= 0 ? plugin_push(z, out) : PUSH_LOST;
+	if (push == PUSH_REFUSED) {
+		/* charon refused: it kept the old plan, so do we */
 		z->running = old;
 		plan_free(p);
 		if (!border_apply(old, NULL, err, sizeof(err)))
@@ -155,22 +157,27 @@ int zsecd_apply(struct zsecd *z, const char *file, FILE *out)
 			fprintf(out, "guard: undoing the additions: %s\n", err);
 			log_msg("guard: undoing the additions: %s", err);
 		}
-		if (z->libipsec_sources)
+		if (z->libipsec)
 			sources_apply(old, true);
 		fprintf(out, "nothing applied\n");
 		return 3;
 	}
-	if (z->plugin_fd < 0) {
+	if (push == PUSH_LOST) {
+		/* charon is gone, or went away before answering: it may run the
+		 * old plan or the new one, and gets the new one when it is back.
+		 * The old plan's guard entries stay beside the new ones until an
+		 * apply that charon confirms: their union covers either. */
 		z->plugin_synced = false;
 		fprintf(out, "charon is not reachable: the plan goes to it when it is\n");
+	} else {
+		if (!guard_commit(z->guard, &gs, err, sizeof(err))) {
+			/* coverage is whole; the stale entries go at the next apply */
+			fprintf(out, "guard: %s; stale entries stay until the next apply\n", err);
+			log_msg("guard: %s", err);
+		}
+		if (z->libipsec)
+			sources_apply(p, true);
 	}
-	if (!guard_commit(z->guard, &gs, err, sizeof(err))) {
-		/* coverage is whole; the stale entries go at the next apply */
-		fprintf(out, "guard: %s; stale entries stay until the next apply\n", err);
-		log_msg("guard: %s", err);
-	}
-	if (z->libipsec_sources)
-		sources_apply(p, true);
 	guard_report(out, p, &gs);
 	plan_free(old);
 	abs = realpath(file, NULL);
@@ -178,7 +185,6 @@ int zsecd_apply(struct zsecd *z, const char *file, FILE *out)
 		free(z->file);
 		z->file = abs;
 	}
-	z->applied_at = time(NULL);
 	log_msg("applied %s: %zu links, guard %zu entries (%zu added, %zu removed)", z->file,
 	        p->n_links, gs.wanted, gs.added, gs.removed);
 	return 0;

@@ -1,9 +1,13 @@
 /* control: zsecd's socket for zsecctl.  One request per connection:
  * apply a file, show the status, show what a file would change, or remove
  * the kernel guard.
- * It admits root and the group zsec only. */
+ *
+ * root may ask anything.  Members of the group zsec may read the status
+ * and nothing else: applying names a file that zsecd reads as root and
+ * whose referenced credentials charon loads as root, so it is root's. */
 #include <errno.h>
 #include <grp.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -36,7 +40,11 @@ int control_open(const char *path)
 	slash = strrchr(dir, '/');
 	if (slash && slash != dir) {
 		*slash = '\0';
+		/* the group zsec must pass the folder to reach the socket; the
+		 * plugin's socket in it is root's alone (0600) */
 		if (mkdir(dir, 0750) && errno != EEXIST)
+			return -1;
+		if (chown(dir, 0, zsec_gid()))
 			return -1;
 	}
 	unlink(path);
@@ -52,15 +60,32 @@ int control_open(const char *path)
 	return fd;
 }
 
-static bool admitted(int fd)
+enum access { ACCESS_NONE, ACCESS_STATUS, ACCESS_ALL };
+
+/* root: everything; a member of the group zsec (primary or supplementary):
+ * the status */
+static enum access admitted(int fd)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
-	gid_t gid = zsec_gid();
+	gid_t gid = zsec_gid(), groups[256];
+	int n = (int)(sizeof(groups) / sizeof(*groups)), i;
+	struct passwd *pw;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len))
-		return false;
-	return cred.uid == 0 || (gid && cred.gid == gid);
+		return ACCESS_NONE;
+	if (cred.uid == 0)
+		return ACCESS_ALL;
+	if (!gid)
+		return ACCESS_NONE;
+	if (cred.gid == gid)
+		return ACCESS_STATUS;
+	pw = getpwuid(cred.uid);
+	if (pw && getgrouplist(pw->pw_name, cred.gid, groups, &n) >= 0)
+		for (i = 0; i < n; i++)
+			if (groups[i] == gid)
+				return ACCESS_STATUS;
+	return ACCESS_NONE;
 }
 
 static void reply(int fd, int code, const char *text, size_t len)
@@ -120,16 +145,21 @@ static void handle(struct zsecd *z, int fd, const struct msg *m)
 void control_accept(struct zsecd *z)
 {
 	struct msg m;
+	enum access access;
 	int fd = accept4(z->control_fd, NULL, NULL, SOCK_CLOEXEC);
 
 	if (fd < 0)
 		return;
-	if (!admitted(fd)) {
+	access = admitted(fd);
+	if (access == ACCESS_NONE) {
 		close(fd);
 		return;
 	}
 	if (msg_recv(fd, &m, REQUEST_TIMEOUT_MS) == 1) {
-		handle(z, fd, &m);
+		if (access == ACCESS_ALL || m.type == MSG_STATUS)
+			handle(z, fd, &m);
+		else
+			reply(fd, 1, "only root may do that\n", 22);
 		msg_free(&m);
 	}
 	close(fd);

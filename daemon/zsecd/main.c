@@ -3,8 +3,9 @@
  *   -n                 test the configuration, print "configuration OK", exit
  *   -s PATH            control socket (default /run/zsec/zsecd.sock)
  *   -p PATH            the plugin's socket (default /run/zsec/charon.sock)
- *   --libipsec-sources give the node an address in each local selector, as
- *                      charon's kernel-libipsec data plane needs (sources.c)
+ *   --libipsec         charon's data plane is kernel-libipsec: exempt its TUN
+ *                      device from the guard (daemon/guard/tun.c) and give the
+ *                      node an address in each local selector (sources.c)
  *
  * SIGHUP applies the file again (only what changed); SIGTERM stops zsecd
  * and leaves everything it programmed in place: above all the kernel guard,
@@ -24,7 +25,7 @@
 
 static const char usage[] =
 	"usage: zsecd -f FILE --node NAME [-n] [-s CONTROL-SOCKET] [-p PLUGIN-SOCKET]\n"
-	"             [--libipsec-sources]\n";
+	"             [--libipsec]\n";
 
 static int setup_signals(void)
 {
@@ -94,7 +95,7 @@ int main(int argc, char **argv)
 		{ "check", no_argument, NULL, 'n' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "plugin", required_argument, NULL, 'p' },
-		{ "libipsec-sources", no_argument, NULL, 'L' },
+		{ "libipsec", no_argument, NULL, 'L' },
 		{ 0 }
 	};
 	struct zsecd z = {
@@ -125,7 +126,7 @@ int main(int argc, char **argv)
 			z.plugin_path = optarg;
 			break;
 		case 'L':
-			z.libipsec_sources = true;
+			z.libipsec = true;
 			break;
 		default:
 			fputs(usage, stderr);

@@ -50,11 +50,18 @@ void plugin_connect(struct zsecd *z)
 		return;
 	}
 	log_msg("connected to charon's plugin at %s", z->plugin_path);
-	tun_exempt();
-	if (z->running) {
-		FILE *log = stderr;
+	/* only where charon's data plane is kernel-libipsec: on a gateway with
+	 * kernel ESP an interface of that name would be someone else's */
+	if (z->libipsec)
+		tun_exempt();
+	if (z->running && plugin_push(z, stderr) == PUSH_OK) {
+		struct guard_stats gs;
+		char err[512];
 
-		plugin_push(z, log);
+		/* charon runs this plan now: what an unconfirmed apply left of the
+		 * previous plan's guard can go */
+		if (!guard_apply(z->guard, z->running, &gs, err, sizeof(err)))
+			log_msg("guard: %s", err);
 	}
 }
 
@@ -76,7 +83,7 @@ static bool await(struct zsecd *z, uint8_t type, struct msg *m)
 	}
 }
 
-bool plugin_push(struct zsecd *z, FILE *out)
+enum push plugin_push(struct zsecd *z, FILE *out)
 {
 	struct msg m;
 	uint8_t *buf;
@@ -86,27 +93,27 @@ bool plugin_push(struct zsecd *z, FILE *out)
 	buf = plan_encode(z->running, &len);
 	if (!buf) {
 		fprintf(out, "cannot encode the plan\n");
-		return false;
+		return PUSH_REFUSED;
 	}
 	ok = msg_send(z->plugin_fd, MSG_PLAN, buf, len);
 	free(buf);
 	if (!ok) {
 		plugin_disconnect(z);
 		fprintf(out, "charon went away while receiving the plan\n");
-		return false;
+		return PUSH_LOST;
 	}
 	if (!await(z, MSG_RESULT, &m)) {
 		fprintf(out, "charon went away before confirming the plan\n");
-		return false;
+		return PUSH_LOST;
 	}
 	ok = m.len >= 1 && m.data[0] == 0;
 	fprintf(out, "charon: %s\n", m.len > 1 ? (const char *)m.data + 1 : "?");
 	log_msg("charon: %s", m.len > 1 ? (const char *)m.data + 1 : "?");
 	z->plugin_synced = ok;
 	msg_free(&m);
-	if (ok)
+	if (ok && z->libipsec)
 		tun_exempt();
-	return ok;
+	return ok ? PUSH_OK : PUSH_REFUSED;
 }
 
 char *plugin_status(struct zsecd *z)

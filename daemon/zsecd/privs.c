@@ -2,10 +2,12 @@
  *
  * It programs the kernel's XFRM policy database, nftables and a few
  * sysctls of its network namespace: all CAP_NET_ADMIN.  It reads root's
- * files as their owner and talks to sockets it created.  Everything else a
- * root process may do (load modules, trace processes, mount, change file
- * ownership) goes: a bug in zsecd cannot be turned into more than a bug in
- * the network configuration. */
+ * files as their owner and talks to sockets it created.  Every other
+ * capability goes (loading modules, tracing processes, mounting, bypassing
+ * file permissions, changing ownership), for good (no_new_privs).  It stays
+ * uid 0, so it can still write what root owns: a dedicated user with
+ * CAP_NET_ADMIN would be narrower; the plugin's socket admits root only
+ * today. */
 #include <errno.h>
 #include <linux/capability.h>
 #include <string.h>

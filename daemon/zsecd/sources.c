@@ -1,4 +1,4 @@
-/* sources: the local addresses kernel-libipsec needs (zsecd --libipsec-sources).
+/* sources: the local addresses kernel-libipsec needs (zsecd --libipsec).
  *
  * kernel-libipsec routes each CHILD_SA's remote selectors through its TUN
  * device with a source address inside the local selector, and refuses the

@@ -84,7 +84,7 @@ static const char *link_of_peer(struct zsecd *z, const char *peer)
 
 void status_event(struct zsecd *z, const char *line)
 {
-	char name[256], peer[128], reason[1024], event[32];
+	char name[256], peer[128], reason[1024], event[32] = "";
 	const char *link = kv(line, "link", name, sizeof(name));
 	struct link_note *n;
 
@@ -98,7 +98,6 @@ void status_event(struct zsecd *z, const char *line)
 	n = note_of(z, link);
 	free(n->event);
 	n->event = xstrdup(line);
-	n->at = time(NULL);
 	sscanf(line, "%31s", event);
 	if (!strcmp(event, "refused") || !strcmp(event, "failed") ||
 	    !strcmp(event, "unreachable")) {

@@ -23,7 +23,6 @@ struct link_note {
 	char *name;
 	char *event;                    /* the last event line */
 	char *reason;                   /* of the last refusal or failure, or NULL */
-	time_t at;
 };
 
 struct zsecd {
@@ -33,7 +32,6 @@ struct zsecd {
 	const char *control_path;
 
 	struct plan *running;           /* applied, NULL before the first apply */
-	time_t applied_at;
 	struct guard *guard;            /* the kernel's XFRM guard */
 
 	int plugin_fd;                  /* -1 while charon is not reachable */
@@ -49,7 +47,7 @@ struct zsecd {
 	size_t n_recent;
 
 	bool stop;
-	bool libipsec_sources;          /* --libipsec-sources */
+	bool libipsec;          /* --libipsec */
 };
 
 /* apply.c */
@@ -61,7 +59,10 @@ int zsecd_teardown(struct zsecd *z, FILE *out);
 /* plugin.c */
 void plugin_connect(struct zsecd *z);
 void plugin_disconnect(struct zsecd *z);
-bool plugin_push(struct zsecd *z, FILE *out);
+/* OK: charon runs the plan; REFUSED: charon kept the previous one; LOST:
+ * charon went away, the plan may or may not have been applied */
+enum push { PUSH_OK, PUSH_REFUSED, PUSH_LOST };
+enum push plugin_push(struct zsecd *z, FILE *out);
 char *plugin_status(struct zsecd *z);
 void plugin_read(struct zsecd *z);
 

@@ -90,6 +90,20 @@ capture() {
 	wait_for 10 grep -q "listening on" "$tmp/$name.tcpdump"
 }
 
+# capture_received NAME NODE: what an element receives through its SAs,
+# decrypted: on the TUN device with kernel-libipsec, the arrivals on `in`
+# with kernel ESP (which hands each decrypted packet back to it)
+capture_received() {
+	if [ "${ZSEC_LAB_DATAPLANE:-}" = kernel ]; then
+		"$zsecctl" lab exec "$2" -- tcpdump -n -U -Q in -i in -w "$tmp/$1.pcap" \
+			> /dev/null 2> "$tmp/$1.tcpdump" &
+		captures+=($!)
+		wait_for 10 grep -q "listening on" "$tmp/$1.tcpdump"
+	else
+		capture "$1" "$2" ipsec0
+	fi
+}
+
 stop_captures() {
 	local pid
 	for pid in "${captures[@]}"; do

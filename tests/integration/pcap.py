@@ -9,6 +9,8 @@
     pcap.py count FILE PROTO [PORT]      packets of PROTO (icmp, udp, esp...)
     pcap.py clear-inner FILE PREFIX...   packets whose IP addresses lie in a
                                          PREFIX, outside of ESP (a leak)
+    pcap.py clear-between FILE A B       packets of a flow in clear: from a
+                                         prefix A to a prefix B or back
     pcap.py addresses FILE [src]         every source and destination (or
                                          only sources), sorted
 
@@ -153,6 +155,19 @@ def main(argv):
                 if leaks <= 3:
                     print('clear text: %s %s -> %s' % (k, p[0], p[1]))
         print('%d clear-text packets' % leaks)
+        return 1 if leaks else 0
+    if cmd == 'clear-between':
+        a, b = ipaddress.ip_network(argv[3]), ipaddress.ip_network(argv[4])
+        leaks = 0
+        for p in packets(path):
+            k, _ = kind(p)
+            if k in ('esp', 'ike', 'keepalive'):
+                continue
+            if (p[0] in a and p[1] in b) or (p[0] in b and p[1] in a):
+                leaks += 1
+                if leaks <= 3:
+                    print('clear text: %s %s -> %s' % (k, p[0], p[1]))
+        print('%d clear-text packets between %s and %s' % (leaks, a, b))
         return 1 if leaks else 0
     if cmd == 'addresses':
         seen = set()

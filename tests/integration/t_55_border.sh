@@ -23,7 +23,7 @@ grew() { [ "$(counter "$1" "$2")" -gt "$3" ]; }
 # Exposed: the P-CSCF and I-CSCF, and on the userspace data plane seg-a1's
 # own source address in the presented prefix (kernel-libipsec needs one,
 # docs/operations.md; the kernel data plane has none)
-capture partner pcscf-b1 ipsec0
+capture_received partner pcscf-b1
 exposed="172.16.1.10 172.16.1.20 $(in_node seg-a1 ip -4 -o addr show dev lo label lo:zsec |
 	awk '{print $4}' | cut -d/ -f1 | grep '^172\.16\.1\.' | tr '\n' ' ')"
 seen=$(in_node pcscf-b1 python3 "$probe" sweep 172.16.1.0/24 10.1.0.0/22 --wait 3 | tr '\n' ' ')
@@ -54,7 +54,7 @@ check "a packet with a spoofed inner source from the partner is dropped and coun
 	wait_for 10 grew operator-b spoofed $((spoofed + 19))
 
 # 4. renumbering: what the partner sees is presented addresses only
-capture ren pcscf-b1 ipsec0
+capture_received ren pcscf-b1
 check "pcscf-1 reaches pcscf-b1" in_node pcscf-1 ping -c 3 -i 0.2 -W 2 10.2.1.10
 check "pcscf-b1 reaches pcscf-1 at its presented address" \
 	in_node pcscf-b1 ping -c 3 -i 0.2 -W 2 172.16.1.10
