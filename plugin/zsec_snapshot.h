@@ -1,5 +1,6 @@
 /*
- * zsec_snapshot: one plan as charon configuration, immutable and
+ * zsec_snapshot: one plan as charon configuration, immutable (but for the
+ * child_cfg a make-before-break change swaps in a kept peer_cfg) and
  * reference-counted.
  *
  * The backend serves the current snapshot; a new plan builds a new one and

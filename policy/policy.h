@@ -349,7 +349,8 @@ struct plan *plan_decode(const uint8_t *buf, size_t len, char *err, size_t errle
 #define MSG_MAX (PLAN_WIRE_MAX + MSG_HEADER)
 enum msg_type {
 	MSG_PLAN = 1,           /* zsecd -> plugin: a plan (wire encoding) */
-	MSG_RESULT = 2,         /* reply: u8 exit code (0 ok, 1 refused, 3 failed) + text */
+	MSG_RESULT = 2,         /* reply: u8 exit code as zsecctl's (0 ok, 1 refused,
+	                         * 2 not understood, 3 failed) + text */
 	MSG_STATUS = 3,         /* request; plugin: no payload; zsecd: "json" or "" */
 	MSG_STATUS_REPLY = 4,   /* text, one line per SA (plugin) or the status (zsecd) */
 	MSG_EVENT = 5,          /* plugin -> zsecd: one event line */

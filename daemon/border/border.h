@@ -19,8 +19,8 @@
  *
  * Counters and limits are kept per partner id, a number that stays with a
  * partner's name for as long as the table has it (set `partners`).  A
- * replacement keeps the counters of every partner that remains, and the
- * token bucket of every limit that did not change.
+ * replacement keeps the counters of every partner that remains; the token
+ * buckets of the limits start full after it.
  *
  * A plan without partners (an element, a gateway that faces none) gets no
  * table: applying it removes the table if there is one.

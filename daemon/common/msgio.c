@@ -120,8 +120,9 @@ int msg_recv(int fd, struct msg *m, int timeout_ms)
 	m->data = malloc((size_t)len + 1);
 	if (!m->data)
 		return -1;
-	/* the rest of a message that has begun is waited for, without deadline
-	 * games: a peer that stops mid-message is broken */
+	/* the rest of a message that has begun gets ten seconds of its own,
+	 * whatever the caller's deadline: a peer that stops mid-message is
+	 * broken */
 	r = read_all(fd, m->data, (size_t)len, deadline < 0 ? -1 : now_ms() + 10000);
 	if (r <= 0) {
 		msg_free(m);

@@ -1,5 +1,5 @@
 /* zsecctl lab up FILE... | down | status | exec NODE -- CMD...
- *        | start NODE charon|zsecd | stop NODE charon|zsecd [-9]
+ *        | start NODE charon|zsecd | stop NODE charon|zsecd [-KILL]
  *
  * The lab builds every gateway and element of the files as a network
  * namespace running charon with the plugin and zsecd.  This file reads and
@@ -16,7 +16,7 @@
 #include "zsecctl.h"
 
 static const char use[] = "lab up FILE... | down | status | exec NODE -- CMD... | "
-                          "start NODE charon|zsecd | stop NODE charon|zsecd [-9]";
+                          "start NODE charon|zsecd | stop NODE charon|zsecd [-KILL]";
 
 /* The lab script beside the build tree, or where ZSEC_LAB_SCRIPT says. */
 static char *lab_script(void)
