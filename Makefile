@@ -189,8 +189,10 @@ test: deps
 bench: all $(BENCH_BIN)
 	@O=$(O) tests/bench/run
 
+# everything built; not the strongSwan headers (make deps) nor the kernel
+# of the test tier (tests/kernel/prepare), which take minutes to get again
 clean:
-	rm -rf $(O)/*.a $(O)/zsec* $(O)/policy $(O)/daemon $(O)/tests $(O)/fuzz $(O)/san
+	find $(O) -mindepth 1 -maxdepth 1 ! -name strongswan ! -name kernel -exec rm -rf {} +
 
 # Into strongSwan's plugin folder, with charon's settings for it.
 PREFIX ?= /usr

@@ -11,6 +11,7 @@
 #include <collections/array.h>
 #include <collections/hashtable.h>
 #include <processing/jobs/callback_job.h>
+#include <processing/jobs/rekey_child_sa_job.h>
 #include <threading/mutex.h>
 
 typedef struct private_zsec_config_t private_zsec_config_t;
@@ -152,18 +153,10 @@ METHOD(backend_t, get_peer_cfg_by_name, peer_cfg_t*,
 }
 
 /**
- * Whether an IKE_SA's config is one of zsec's links (and not, say, a
- * swanctl connection in the same charon)
- */
-static bool is_zsec_name(const char *name)
-{
-	return name && (strpfx(name, "za:") || strpfx(name, "zb:"));
-}
-
-/**
  * The work after a swap, in a job: never from a hook or under a lock
  */
 typedef struct {
+	private_zsec_config_t *config;
 	zsec_snapshot_t *snapshot;
 	/** links to start now, and links to start later if the peer has not */
 	array_t *now, *later;
@@ -204,7 +197,8 @@ static void wait_for_sources(zsec_link_t *link)
 	{
 		return;
 	}
-	list = link->child->get_traffic_selectors(link->child, TRUE, NULL, NULL, FALSE);
+	list = link->child->cfg.get_traffic_selectors(&link->child->cfg, TRUE, NULL,
+												  NULL, FALSE);
 	enumerator = list->create_enumerator(list);
 	while (enumerator->enumerate(enumerator, &ts))
 	{
@@ -229,7 +223,7 @@ static void initiate(zsec_link_t *link)
 	wait_for_sources(link);
 	charon->controller->initiate(charon->controller,
 								 link->peer->get_ref(link->peer),
-								 link->child->get_ref(link->child),
+								 link->child->cfg.get_ref(&link->child->cfg),
 								 NULL, NULL, 0, FALSE);
 }
 
@@ -263,19 +257,23 @@ static hashtable_t *peers_with_sa()
 CALLBACK(start_deferred, job_requeue_t,
 	reconcile_t *r)
 {
+	zsec_snapshot_t *current = get_snapshot(r->config);
 	hashtable_t *peers = peers_with_sa();
-	zsec_link_t *link;
+	zsec_link_t *link, *now;
 	int i;
 
-	for (i = 0; i < array_count(r->later); i++)
+	for (i = 0; current && i < array_count(r->later); i++)
 	{
 		array_get(r->later, i, &link);
-		if (!peers->get(peers, link->peer))
+		/* an apply since may have changed or removed the link */
+		now = current->get_link(current, link->plan->name);
+		if (now && now->peer == link->peer && !peers->get(peers, link->peer))
 		{
 			initiate(link);
 		}
 	}
 	peers->destroy(peers);
+	DESTROY_IF(current);
 	return JOB_REQUEUE_NONE;
 }
 
@@ -296,7 +294,7 @@ static void terminate_stale(zsec_snapshot_t *snapshot)
 	while (enumerator->enumerate(enumerator, &ike_sa))
 	{
 		peer = ike_sa->get_peer_cfg(ike_sa);
-		if (!peer || !is_zsec_name(peer->get_name(peer)))
+		if (!peer || !zsec_link_name(peer->get_name(peer)))
 		{
 			continue;
 		}
@@ -333,6 +331,7 @@ CALLBACK(reconcile, job_requeue_t,
 		reconcile_t *later;
 
 		INIT(later,
+			.config = r->config,
 			.snapshot = r->snapshot->get_ref(r->snapshot),
 			.now = array_create(0, 0),
 			.later = r->later,
@@ -347,9 +346,11 @@ CALLBACK(reconcile, job_requeue_t,
 }
 
 /**
- * The ESP side of a link changed: its new CHILD_SA comes up in the existing
- * IKE_SA before the old CHILD_SAs go, make before break, so the traffic
- * keeps flowing.  Runs in its own job: the initiation waits for the answer.
+ * The ESP side of a link changed and its zsec_child holds the new
+ * configuration: every CHILD_SA of the link is rekeyed to it, in the IKE_SA
+ * it has (see zsec_child.h for why a rekey).  A CHILD_SA whose rekey has not
+ * gone through by RECHILD_TIMEOUT_MS carries what the plan no longer
+ * allows: it goes then.
  */
 typedef struct {
 	zsec_snapshot_t *snapshot;
@@ -364,20 +365,63 @@ CALLBACK(rechild_destroy, void,
 	free(r);
 }
 
-/** How long a new CHILD_SA may take before the old ones go anyway, ms */
+/** How long a rekey to the new configuration may take, ms */
 #define RECHILD_TIMEOUT_MS 10000
+
+CALLBACK(sweep_destroy, void,
+	array_t *ids)
+{
+	array_destroy(ids);
+}
+
+/**
+ * Terminate the CHILD_SAs of a rechild that are still what they were: not
+ * rekeyed (the peer refused the new configuration, or did not answer)
+ */
+CALLBACK(sweep, job_requeue_t,
+	array_t *ids)
+{
+	child_sa_state_t state;
+	child_sa_t *child_sa;
+	ike_sa_t *ike_sa;
+	uint32_t id;
+	int i;
+
+	for (i = 0; i < array_count(ids); i++)
+	{
+		array_get(ids, i, &id);
+		ike_sa = charon->child_sa_manager->checkout_by_id(
+										charon->child_sa_manager, id, &child_sa);
+		if (!ike_sa)
+		{
+			continue;
+		}
+		state = child_sa->get_state(child_sa);
+		charon->ike_sa_manager->checkin(charon->ike_sa_manager, ike_sa);
+		if (state == CHILD_INSTALLED || state == CHILD_REKEYING)
+		{
+			DBG1(DBG_CFG, "zsec: CHILD_SA %u not rekeyed to its link's new "
+				 "configuration, terminating it", id);
+			charon->controller->terminate_child(charon->controller, id,
+												NULL, NULL, 0);
+		}
+	}
+	return JOB_REQUEUE_NONE;
+}
 
 CALLBACK(rechild, job_requeue_t,
 	rechild_t *r)
 {
 	zsec_link_t *link = r->link;
-	array_t *old = array_create(sizeof(uint32_t), 0);
+	array_t *ids = array_create(sizeof(uint32_t), 0);
 	enumerator_t *enumerator, *children;
 	ike_sa_t *ike_sa;
 	child_sa_t *child_sa;
 	bool found = FALSE;
 	uint32_t id;
 
+	/* with libipsec, a new local prefix needs its source address first */
+	wait_for_sources(link);
 	enumerator = charon->ike_sa_manager->create_enumerator(charon->ike_sa_manager, TRUE);
 	while (enumerator->enumerate(enumerator, &ike_sa))
 	{
@@ -389,35 +433,69 @@ CALLBACK(rechild, job_requeue_t,
 		children = ike_sa->create_child_sa_enumerator(ike_sa);
 		while (children->enumerate(children, &child_sa))
 		{
-			if (child_sa->get_config(child_sa) != link->child)
+			if (child_sa->get_state(child_sa) != CHILD_INSTALLED)
 			{
-				id = child_sa->get_unique_id(child_sa);
-				array_insert(old, ARRAY_TAIL, &id);
+				continue;
 			}
+			id = child_sa->get_unique_id(child_sa);
+			array_insert(ids, ARRAY_TAIL, &id);
+			/* runs once this IKE_SA is checked in again */
+			lib->processor->queue_job(lib->processor,
+				(job_t*)rekey_child_sa_job_create(child_sa->get_protocol(child_sa),
+									child_sa->get_spi(child_sa, TRUE),
+									ike_sa->get_my_host(ike_sa)));
 		}
 		children->destroy(children);
 	}
 	enumerator->destroy(enumerator);
 
-	if (found || r->initiate)
+	if (!array_count(ids))
 	{
-		wait_for_sources(link);
-		/* waits until the CHILD_SA is up (or fails, or times out); in an
-		 * IKE_SA of this peer_cfg if there is one */
-		charon->controller->initiate(charon->controller,
-									 link->peer->get_ref(link->peer),
-									 link->child->get_ref(link->child),
-									 controller_cb_empty, NULL,
-									 RECHILD_TIMEOUT_MS, FALSE);
+		array_destroy(ids);
+		if (found || r->initiate)
+		{
+			initiate(link);
+		}
+		return JOB_REQUEUE_NONE;
 	}
-	/* the old CHILD_SAs carry what the plan no longer allows: they go,
-	 * whether the new one came up or not */
-	while (array_remove(old, ARRAY_HEAD, &id))
-	{
-		charon->controller->terminate_child(charon->controller, id, NULL, NULL, 0);
-	}
-	array_destroy(old);
+	lib->scheduler->schedule_job_ms(lib->scheduler,
+			(job_t*)callback_job_create(sweep, ids, sweep_destroy, NULL),
+			RECHILD_TIMEOUT_MS);
 	return JOB_REQUEUE_NONE;
+}
+
+/** How often links that should be up but have no IKE_SA are started, s */
+#define KEEPUP_INTERVAL 30
+
+/**
+ * A link given up on (the peer unreachable longer than charon retries, a
+ * partition) comes back by itself: every KEEPUP_INTERVAL the end that
+ * starts first starts each of its links that has no IKE_SA
+ */
+CALLBACK(keepup, job_requeue_t,
+	private_zsec_config_t *this)
+{
+	zsec_snapshot_t *snapshot = get_snapshot(this);
+	enumerator_t *enumerator;
+	hashtable_t *peers;
+	zsec_link_t *link;
+
+	if (snapshot && this->initiate)
+	{
+		peers = peers_with_sa();
+		enumerator = snapshot->create_link_enumerator(snapshot);
+		while (enumerator->enumerate(enumerator, &link))
+		{
+			if (link->plan->initiate && !peers->get(peers, link->peer))
+			{
+				initiate(link);
+			}
+		}
+		enumerator->destroy(enumerator);
+		peers->destroy(peers);
+	}
+	DESTROY_IF(snapshot);
+	return JOB_RESCHEDULE(KEEPUP_INTERVAL);
 }
 
 static void plan_rechild(private_zsec_config_t *this, zsec_snapshot_t *snapshot)
@@ -533,6 +611,7 @@ METHOD(zsec_config_t, apply, bool,
 	}
 
 	INIT(r,
+		.config = this,
 		.snapshot = new->get_ref(new),
 		.now = array_create(0, 0),
 		.later = array_create(0, 0),
@@ -596,5 +675,8 @@ zsec_config_t *zsec_config_create()
 		.initiate = lib->settings->get_bool(lib->settings,
 							"%s.plugins.zsec.initiate", TRUE, lib->ns),
 	);
+	lib->scheduler->schedule_job(lib->scheduler,
+			(job_t*)callback_job_create(keepup, this, NULL, (callback_job_cancel_t)return_false),
+			KEEPUP_INTERVAL);
 	return &this->public;
 }

@@ -83,7 +83,7 @@ METHOD(listener_t, ike_updown, bool,
 	peer_cfg_t *peer = ike_sa->get_peer_cfg(ike_sa);
 	check_t *c;
 
-	if (!up || !peer)
+	if (!up || !peer || !zsec_link_name(peer->get_name(peer)))
 	{
 		return TRUE;
 	}

@@ -23,11 +23,6 @@ struct private_zsec_enforcer_t {
 	zsec_events_t *events;
 };
 
-static bool is_zsec_name(const char *name)
-{
-	return name && (strpfx(name, "za:") || strpfx(name, "zb:"));
-}
-
 static void flush(linked_list_t *list)
 {
 	traffic_selector_t *ts;
@@ -83,7 +78,7 @@ METHOD(listener_t, narrow, bool,
 	const char *name = child_sa->get_name(child_sa);
 
 	if ((type != NARROW_RESPONDER && type != NARROW_INITIATOR_POST_AUTH &&
-		 type != NARROW_INITIATOR_POST_NOAUTH) || !is_zsec_name(name))
+		 type != NARROW_INITIATOR_POST_NOAUTH) || !zsec_link_name(name))
 	{
 		return TRUE;
 	}
@@ -102,8 +97,8 @@ METHOD(listener_t, narrow, bool,
 							  sizeof(reason)))
 	{
 		reason[0] = '\0';
-		if (keep_within(local, link->child, TRUE) +
-			keep_within(remote, link->child, FALSE))
+		if (keep_within(local, &link->child->cfg, TRUE) +
+			keep_within(remote, &link->child->cfg, FALSE))
 		{
 			this->events->emit(this->events, "narrowed link=%s reason=\"selectors "
 							   "outside the link's prefixes dropped\"", name);
@@ -187,7 +182,7 @@ METHOD(listener_t, authorize, bool,
 	proposal_t *proposal = ike_sa->get_proposal(ike_sa);
 	char reason[512] = "";
 
-	if (!final || !is_zsec_name(name))
+	if (!final || !zsec_link_name(name))
 	{
 		return TRUE;
 	}

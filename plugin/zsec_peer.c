@@ -1,5 +1,5 @@
 /*
- * zsec_peer: plan link -> ike_cfg + peer_cfg + child_cfg.
+ * zsec_peer: plan link -> ike_cfg + peer_cfg, and its child_cfg.
  */
 #include "zsec_peer.h"
 
@@ -103,14 +103,47 @@ static auth_cfg_t *auth(const struct plan_link *l, const char *id,
 /*
  * Described in header
  */
-peer_cfg_t *zsec_peer_build(const struct plan_link *l, uint32_t reqid,
+child_cfg_t *zsec_peer_build_child(const struct plan_link *l, uint32_t reqid,
+								   char *err, size_t len)
+{
+	child_cfg_t *child_cfg;
+	child_cfg_create_t child = {
+		.mode = l->mode == ESP_TRANSPORT ? MODE_TRANSPORT : MODE_TUNNEL,
+		/* No forward policies for the outbound direction: traffic a gateway
+		 * forwards into a tunnel arrived through another SA, whose inbound
+		 * forward policy admits it (and beats the guard); an outbound one
+		 * without a template would win over a less specific inbound one of
+		 * another link and refuse what that link decrypted. */
+		/* the link's own reqid: the CHILD_SA of a changed ESP side, a
+		 * rekey, takes over the policies of the one it replaces */
+		.reqid = reqid,
+		.dpd_action = ACTION_START,
+		.close_action = ACTION_NONE,
+	};
+
+	child_lifetimes(&child.lifetime, l->esp_lifetime);
+	child_cfg = child_cfg_create((char*)l->name, &child);
+	if (!add_proposals(l->esp, l->n_esp, PROTO_ESP, add_esp_proposal, child_cfg,
+					   err, len))
+	{
+		child_cfg->destroy(child_cfg);
+		return NULL;
+	}
+	add_ts(child_cfg, TRUE, l->local_ts, l->n_local_ts);
+	add_ts(child_cfg, FALSE, l->remote_ts, l->n_remote_ts);
+	return child_cfg;
+}
+
+/*
+ * Described in header
+ */
+peer_cfg_t *zsec_peer_build(const struct plan_link *l, child_cfg_t *child,
 							certificate_t *cert, certificate_t *ca, char *err,
 							size_t len)
 {
 	char local[ADDR_STRLEN], remote[ADDR_STRLEN];
 	ike_cfg_t *ike_cfg;
 	peer_cfg_t *peer_cfg;
-	child_cfg_t *child_cfg;
 	ike_cfg_create_t ike = {
 		.version = IKEV2,
 		.local = (char*)addr_str(&l->local, local),
@@ -126,43 +159,19 @@ peer_cfg_t *zsec_peer_build(const struct plan_link *l, uint32_t reqid,
 		.keyingtries = 1,
 		.dpd = ZSEC_DPD_DELAY,
 	};
-	child_cfg_create_t child = {
-		.mode = l->mode == ESP_TRANSPORT ? MODE_TRANSPORT : MODE_TUNNEL,
-		/* No forward policies for the outbound direction: traffic a gateway
-		 * forwards into a tunnel arrived through another SA, whose inbound
-		 * forward policy admits it (and beats the guard); an outbound one
-		 * without a template would win over a less specific inbound one of
-		 * another link and refuse what that link decrypted. */
-		/* the link's own reqid: a CHILD_SA that replaces another (a changed
-		 * ESP side, make before break) takes over its policies the way a
-		 * rekeyed one does, instead of installing a second set */
-		.reqid = reqid,
-		.dpd_action = ACTION_START,
-		.close_action = ACTION_NONE,
-	};
 
 	ike_cfg = ike_cfg_create(&ike);
 	if (!add_proposals(l->ike, l->n_ike, PROTO_IKE, add_ike_proposal, ike_cfg,
 					   err, len))
 	{
 		ike_cfg->destroy(ike_cfg);
+		child->destroy(child);
 		return NULL;
 	}
 	ike_lifetimes(&peer, l->ike_lifetime);
 	peer_cfg = peer_cfg_create((char*)l->name, ike_cfg, &peer);
 	peer_cfg->add_auth_cfg(peer_cfg, auth(l, l->local_id, cert, FALSE), TRUE);
 	peer_cfg->add_auth_cfg(peer_cfg, auth(l, l->remote_id, ca, TRUE), FALSE);
-
-	child_lifetimes(&child.lifetime, l->esp_lifetime);
-	child_cfg = child_cfg_create((char*)l->name, &child);
-	peer_cfg->add_child_cfg(peer_cfg, child_cfg);
-	if (!add_proposals(l->esp, l->n_esp, PROTO_ESP, add_esp_proposal, child_cfg,
-					   err, len))
-	{
-		peer_cfg->destroy(peer_cfg);
-		return NULL;
-	}
-	add_ts(child_cfg, TRUE, l->local_ts, l->n_local_ts);
-	add_ts(child_cfg, FALSE, l->remote_ts, l->n_remote_ts);
+	peer_cfg->add_child_cfg(peer_cfg, child);
 	return peer_cfg;
 }

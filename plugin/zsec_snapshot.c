@@ -189,8 +189,11 @@ METHOD(zsec_snapshot_t, get_ref, zsec_snapshot_t*,
 
 static void link_release(zsec_link_t *l)
 {
-	DESTROY_IF(l->replacement);
-	DESTROY_IF(l->child);
+	DESTROY_IF(l->next);
+	if (l->child)
+	{
+		l->child->cfg.destroy(&l->child->cfg);
+	}
 	DESTROY_IF(l->peer);
 }
 
@@ -570,9 +573,8 @@ static uint32_t next_reqid()
 static void keep_link(zsec_link_t *l, zsec_link_t *old)
 {
 	l->peer = old->peer->get_ref(old->peer);
-	/* a reference of its own: a rechild replaces the child_cfg in the
-	 * peer_cfg the previous snapshot still serves */
-	l->child = old->child->get_ref(old->child);
+	old->child->cfg.get_ref(&old->child->cfg);
+	l->child = old->child;
 	l->reqid = old->reqid;
 	l->remote_id = old->remote_id;
 	l->remote_hash = old->remote_hash;
@@ -586,44 +588,34 @@ static void keep_link(zsec_link_t *l, zsec_link_t *old)
 
 /**
  * A link whose ESP SA only changed: the IKE side (peer_cfg, credentials) is
- * the previous one's; its new child_cfg goes in once every link is built,
- * so a failure part-way leaves the previous snapshot untouched.
+ * the previous one's; its new ESP configuration goes in once every link is
+ * built, so a failure part-way leaves the previous snapshot untouched.
  */
 static bool rechild_link(zsec_link_t *l, zsec_link_t *old, loader_t *loader)
 {
 	keep_link(l, old);
 	l->kept = FALSE;
 	l->rechild = TRUE;
-	l->replacement = zsec_peer_build(l->plan, l->reqid, l->cert, l->ca,
-									 loader->err, loader->len);
-	return l->replacement != NULL;
+	l->next = zsec_peer_build_child(l->plan, l->reqid, loader->err, loader->len);
+	return l->next != NULL;
 }
 
 /**
- * Put the new child_cfgs of rechild links into their peer_cfgs
+ * Swap the new ESP configurations of rechild links in
  */
 static void commit_rechild(private_zsec_snapshot_t *this)
 {
-	enumerator_t *enumerator;
 	size_t i;
 
 	for (i = 0; i < this->count; i++)
 	{
 		zsec_link_t *l = &this->links[i];
 
-		if (!l->replacement)
+		if (l->next)
 		{
-			continue;
+			l->child->swap(l->child, l->next);
+			l->next = NULL;
 		}
-		enumerator = l->peer->replace_child_cfgs(l->peer, l->replacement);
-		enumerator->destroy(enumerator);
-		l->replacement->destroy(l->replacement);
-		l->replacement = NULL;
-		l->child->destroy(l->child);
-		enumerator = l->peer->create_child_cfg_enumerator(l->peer);
-		enumerator->enumerate(enumerator, &l->child);
-		enumerator->destroy(enumerator);
-		l->child->get_ref(l->child);
 	}
 }
 
@@ -633,6 +625,7 @@ static void commit_rechild(private_zsec_snapshot_t *this)
 static bool build_link(zsec_link_t *l, loader_t *loader)
 {
 	const struct plan_link *p = l->plan;
+	child_cfg_t *child;
 
 	if (p->auth == AUTH_BY_CERT)
 	{
@@ -655,7 +648,15 @@ static bool build_link(zsec_link_t *l, loader_t *loader)
 		}
 	}
 	l->reqid = next_reqid();
-	l->peer = zsec_peer_build(p, l->reqid, l->cert, l->ca, loader->err, loader->len);
+	child = zsec_peer_build_child(p, l->reqid, loader->err, loader->len);
+	if (!child)
+	{
+		return FALSE;
+	}
+	l->child = zsec_child_create(child);
+	l->child->cfg.get_ref(&l->child->cfg);
+	l->peer = zsec_peer_build(p, &l->child->cfg, l->cert, l->ca, loader->err,
+							  loader->len);
 	return l->peer != NULL;
 }
 
@@ -694,17 +695,12 @@ static bool index_link(private_zsec_snapshot_t *this, zsec_link_t *l,
 {
 	const struct plan_link *p = l->plan;
 	char buf[ADDR_STRLEN];
-	enumerator_t *enumerator;
 
 	if (!l->remote_id)
 	{
 		l->remote_id = remote_identity(l->peer);
 		l->remote_hash = addr_hash(&p->remote);
 		l->remote_id_hash = l->remote_id ? l->remote_id->hash(l->remote_id, 0) : 0;
-		enumerator = l->peer->create_child_cfg_enumerator(l->peer);
-		enumerator->enumerate(enumerator, &l->child);
-		enumerator->destroy(enumerator);
-		l->child->get_ref(l->child);
 	}
 	if (this->by_host->put(this->by_host, l, l))
 	{
@@ -863,7 +859,9 @@ zsec_snapshot_t *zsec_snapshot_create(struct plan *plan, zsec_snapshot_t *prev,
 			keep_link(l, old);
 			this->kept++;
 		}
-		else if (old && plan_link_ike_equal(old->plan, l->plan))
+		else if (old && plan_link_ike_equal(old->plan, l->plan) &&
+				 /* another mode is another CHILD_SA, not a rekey */
+				 old->plan->mode == l->plan->mode)
 		{
 			ok = rechild_link(l, old, &loader);
 			this->changed++;

@@ -1,6 +1,6 @@
 /*
  * zsec_snapshot: one plan as charon configuration, immutable (but for the
- * child_cfg a make-before-break change swaps in a kept peer_cfg) and
+ * ESP side a change swaps into a kept link's zsec_child) and
  * reference-counted.
  *
  * The backend serves the current snapshot; a new plan builds a new one and
@@ -15,8 +15,18 @@
 #include <credentials/credential_set.h>
 
 #include "policy.h"
+#include "zsec_child.h"
 
 typedef struct zsec_link_t zsec_link_t;
+
+/**
+ * Whether a peer_cfg or child_cfg name is one of zsec's links (and not,
+ * say, a swanctl connection in the same charon)
+ */
+static inline bool zsec_link_name(const char *name)
+{
+	return name && (strpfx(name, "za:") || strpfx(name, "zb:"));
+}
 typedef struct zsec_snapshot_t zsec_snapshot_t;
 
 /**
@@ -27,8 +37,9 @@ struct zsec_link_t {
 	const struct plan_link *plan;
 	/** its configuration */
 	peer_cfg_t *peer;
-	/** its one child_cfg, referenced (a rechild swaps it in peer) */
-	child_cfg_t *child;
+	/** its one child_cfg, referenced: the same object for as long as the
+	 * link exists (a rechild swaps the configuration inside) */
+	zsec_child_t *child;
 	/** remote identity, for the index and the enforcer: the peer_cfg's
 	 * (its remote auth_cfg's), not a copy; the address is the plan's */
 	identification_t *remote_id;
@@ -45,12 +56,12 @@ struct zsec_link_t {
 	/** TRUE if taken over from the previous snapshot unchanged */
 	bool kept;
 	/** TRUE if only its ESP SA changed: the peer_cfg (and so the IKE_SA)
-	 * is the previous one's, with the new child_cfg in it; the old
-	 * CHILD_SAs are replaced make before break */
+	 * and the zsec_child are the previous ones, the configuration in the
+	 * zsec_child is new; the CHILD_SAs are rekeyed to it */
 	bool rechild;
-	/** while building: the new configuration whose child_cfg replaces the
-	 * kept peer_cfg's (only once every link has been built) */
-	peer_cfg_t *replacement;
+	/** while building: the new ESP configuration, swapped into child only
+	 * once every link has been built */
+	child_cfg_t *next;
 };
 
 struct zsec_snapshot_t {

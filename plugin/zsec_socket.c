@@ -29,6 +29,9 @@ typedef struct private_zsec_socket_t private_zsec_socket_t;
 
 typedef struct {
 	int fd;
+	/** it fell too far behind: dropped, so that zsecd reconnects and
+	 * pushes again rather than miss events without knowing */
+	bool behind;
 	chunk_t in;                     /* the message being read: its header,
 									 * then header and payload */
 	size_t have;                    /* bytes of it read */
@@ -80,8 +83,9 @@ static bool queue(client_t *c, uint8_t type, const void *payload, size_t len)
 {
 	uint8_t hdr[MSG_HEADER];
 
-	if (c->out.len + len > MAX_BACKLOG)
+	if (c->behind || c->out.len + len > MAX_BACKLOG)
 	{
+		c->behind = TRUE;
 		return FALSE;
 	}
 	msg_header(hdr, type, len);
@@ -288,7 +292,7 @@ CALLBACK(serve, job_requeue_t,
 			client_t *c = &this->clients[i];
 
 			if (((ev & (POLLIN | POLLHUP | POLLERR)) && !receive(this, c)) ||
-				!flush_out(c) || c->out.len > MAX_BACKLOG)
+				!flush_out(c) || c->behind)
 			{
 				drop(this, i);
 			}

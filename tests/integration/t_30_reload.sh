@@ -28,6 +28,9 @@ check "zsecctl apply of the changed file succeeds" in_node seg-a1 "$zsecctl" app
 c_changed() { [ "$(link_field seg-a1 za:operator-c:seg-c1 state)" = up ] &&
 	[ "$(spis za:operator-c:seg-c1)" != "$c0" ]; }
 check "the changed partner's link comes back with new SAs" wait_for 60 c_changed
+# a rekey in the same IKE_SA, not a second CHILD_SA beside the first
+check "by a rekey ($(link_field seg-a1 za:operator-c:seg-c1 last_event | cut -c1-40))" \
+	grep -q '^child-rekey ' <<< "$(link_field seg-a1 za:operator-c:seg-c1 last_event)"
 b1=$(spis za:operator-b:seg-b1)
 d1=$(spis za:operator-d:seg-d1)
 check "operator-b kept its SPIs ($b0)" test "$b1" = "$b0"
