@@ -1,11 +1,14 @@
 /* apply: the running table -> the plan's, checked first.
  *
- * One script replaces the whole table in one transaction, so a script the
- * kernel refuses changes nothing; the dry run before it lets a refusal
- * surface before anything is sent for real, and is what border_check does
- * alone (zsecctl plan, a configuration test). */
+ * The script's second transaction replaces the rules and everything but
+ * the staged sets, which the first made (ruleset.c says why).  A script the
+ * kernel refuses leaves the rules as they were; the dry run of the whole
+ * script before lets a refusal surface before anything is sent for real,
+ * and is what border_check does alone (zsecctl plan, a configuration
+ * test). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 
 #include "internal.h"
@@ -52,7 +55,7 @@ bool border_check(const struct plan *p, struct border_stats *st, char *err, size
 
 bool border_apply(const struct plan *p, struct border_stats *st, char *err, size_t len)
 {
-	char *script = script_for(p, st, err, len);
+	char *script = script_for(p, st, err, len), *swap;
 	double t0 = border_now(), c0;
 	bool ok;
 
@@ -67,8 +70,14 @@ bool border_apply(const struct plan *p, struct border_stats *st, char *err, size
 		st->check_s = border_now() - t0;
 	t0 = border_now();
 	c0 = cpu_now();
-	if (ok)
+	swap = strstr(script, BORDER_SWAP_MARK);
+	if (ok && swap) {
+		*swap = '\0';
 		ok = nft_run(script, false, err, len);
+		swap += strlen(BORDER_SWAP_MARK);
+	}
+	if (ok)
+		ok = nft_run(swap ? swap : script, false, err, len);
 	if (st) {
 		st->load_s = border_now() - t0;
 		st->load_cpu_s = cpu_now() - c0;

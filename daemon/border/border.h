@@ -8,11 +8,13 @@
  *                                 counters
  *   border_check: render against the running table, dry run only
  *   border_apply: render against the running table, dry run, then the same
- *                 script for real, as one transaction
+ *                 script for real: staged sets, then the rules and the rest
+ *                 as one transaction
  *   border_counters: per partner, accepted and dropped by reason
  *
- * zsecd owns the table: it is replaced as a whole in one transaction, and
- * nothing else may write to it.  Per-packet work does not grow with the
+ * zsecd owns the table: it is replaced as a whole, the sets of the next
+ * rules staged in a first transaction, the rules and the rest in a second
+ * one (ruleset.c says why), and nothing else may write to it.  Per-packet work does not grow with the
  * number of partners: every per-partner fact is an element of a set or a
  * map (docs/border.md has the rules, the threats they answer and the
  * counters).  The rules are the same whatever the plan.
@@ -93,6 +95,11 @@ struct border_state *border_state_read(char *err, size_t len);
 struct border_state *border_state_of(const struct plan *p, char *err, size_t len);
 void border_state_free(struct border_state *s);
 
+/* Between the two transactions of a script: what comes before it stages
+ * the sets the rules will use, what comes after replaces the table
+ * (ruleset.c says why two). */
+#define BORDER_SWAP_MARK "# ---- second transaction ----\n"
+
 /* The nft script that turns the running table (NULL: none) into p's;
  * NULL p, or a plan without partners, removes it.  Deterministic: the same
  * plan and state give the same bytes.  malloc'ed; NULL with the reason in
@@ -105,8 +112,9 @@ char *border_render(const struct plan *p, const struct border_state *running,
  * without changing anything (dry run).  st may be NULL. */
 bool border_check(const struct plan *p, struct border_stats *st, char *err, size_t len);
 /* Renders p against the running table, checks it (dry run), then applies
- * it as one transaction: on failure nothing has changed.  NULL p removes
- * the table.  st may be NULL. */
+ * it: the staged sets, then the rest as one transaction.  On failure the
+ * rules are as they were (a staged set no rule uses may be left, the next
+ * apply replaces it).  NULL p removes the table.  st may be NULL. */
 bool border_apply(const struct plan *p, struct border_stats *st, char *err, size_t len);
 
 /* One entry per partner in the running table, sorted by name, then the

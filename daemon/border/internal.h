@@ -42,9 +42,14 @@ struct state_count {
 	struct border_count c;
 };
 
+/* The comment of the gateway map: the generation of the staged sets the
+ * rules use, 'a' or 'b', follows it (ruleset.c). */
+#define STATE_GEN_COMMENT "generation "
+
 struct border_state {
 	struct arena *arena;
 	bool table;                     /* table inet zsec exists */
+	char gen;                       /* of its staged sets; 0: unknown */
 	struct state_name *names;       /* from the gateway maps, sorted by name */
 	size_t n_names;
 	struct state_count *counts[COUNTS];     /* sorted by id; read for
@@ -58,7 +63,7 @@ struct state_limit limit_of(uint32_t id, const struct plan_rate *r);
 /* ---- rules.c: the text that does not depend on the plan ---- */
 void rules_declarations(FILE *f);
 /* the rule of the usual IKE limit only if ike_usual->rate */
-void rules_chains(FILE *f, const struct state_limit *ike_usual);
+void rules_chains(FILE *f, const struct state_limit *ike_usual, char gen);
 
 /* ---- layout.c: partner ids and exposure profiles ---- */
 struct layout {

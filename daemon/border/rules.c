@@ -18,15 +18,10 @@ static const char DECLARATIONS[] =
 "	# their prefixes -> mark: exposure profile << 16 | partner id\n"
 "	map src4 { type ipv4_addr : mark; flags interval; }\n"
 "	map src6 { type ipv6_addr : mark; flags interval; }\n"
-"	# profile . presented prefix: what the partners of a profile may reach\n"
-"	set exposed4 { type mark . ipv4_addr; flags interval; }\n"
-"	set exposed6 { type mark . ipv6_addr; flags interval; }\n"
-"	# present-as, 1:1: their prefix . presented -> inside, and their\n"
+"	# staged, NAME_a or NAME_b (ruleset.c): exposed4/6, profile . presented\n"
+"	# prefix, what the partners of a profile may reach; present-as, 1:1:\n"
+"	# dnat4/6, their prefix . presented -> inside, and snat4/6, their\n"
 "	# prefix . inside -> presented\n"
-"	map dnat4 { type ipv4_addr . ipv4_addr : interval ipv4_addr; flags interval; }\n"
-"	map snat4 { type ipv4_addr . ipv4_addr : interval ipv4_addr; flags interval; }\n"
-"	map dnat6 { type ipv6_addr . ipv6_addr : interval ipv6_addr; flags interval; }\n"
-"	map snat6 { type ipv6_addr . ipv6_addr : interval ipv6_addr; flags interval; }\n"
 "	# our addresses: exposed and presented prefixes, our elements\n"
 "	set ours4 { type ipv4_addr; flags interval; }\n"
 "	set ours6 { type ipv6_addr; flags interval; }\n"
@@ -78,7 +73,8 @@ static const char DECLARATIONS[] =
 
 /* The rules (step 4).  $ID and $PROFILE are the two halves of the mark,
  * $TUN kernel-libipsec's device, $HOPS the hop limit towards and from
- * partners.  docs/border.md explains every rule and the threat it answers. */
+ * partners, $G the generation of the staged sets.  docs/border.md explains
+ * every rule and the threat it answers. */
 static const char CHAINS[] =
 "	# IKE to this gateway (UDP 500, UDP 4500 with the non-ESP marker), before\n"
 "	# conntrack: only partner gateways, each within its limit, and our own\n"
@@ -114,8 +110,8 @@ static const char CHAINS[] =
 "		ip hdrlength != 5 goto ip_options\n"
 "		meta nfproto ipv6 exthdr hbh exists goto ip_options\n"
 "		meta nfproto ipv6 exthdr rt exists goto ip_options\n"
-"		meta mark & $PROFILE . ip daddr != @exposed4 goto not_exposed\n"
-"		meta mark & $PROFILE . ip6 daddr != @exposed6 goto not_exposed\n"
+"		meta mark & $PROFILE . ip daddr != @exposed4$G goto not_exposed\n"
+"		meta mark & $PROFILE . ip6 daddr != @exposed6$G goto not_exposed\n"
 "		meta mark & $ID @packets_limit goto packets_over_limit\n"
 "		udp dport 5060-5061 meta mark & $ID @sip_limit goto sip_over_limit\n"
 "		tcp dport 5060-5061 meta mark & $ID @sip_limit goto sip_over_limit\n"
@@ -133,8 +129,8 @@ static const char CHAINS[] =
 "		fib saddr . iif oif missing meta mark set 0x00000000 goto spoofed\n"
 "	}\n"
 "	chain dstnat {\n"
-"		dnat ip prefix to ip saddr . ip daddr map @dnat4\n"
-"		dnat ip6 prefix to ip6 saddr . ip6 daddr map @dnat6\n"
+"		dnat ip prefix to ip saddr . ip daddr map @dnat4$G\n"
+"		dnat ip6 prefix to ip6 saddr . ip6 daddr map @dnat6$G\n"
 "	}\n"
 "\n"
 "	# To a partner: no ICMP error from inside, only presented sources, one\n"
@@ -148,16 +144,16 @@ static const char CHAINS[] =
 "		icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem, nd-redirect } meta mark set ip6 daddr map @src6 goto icmp_hidden\n"
 "	}\n"
 "	chain srcnat {\n"
-"		snat ip prefix to ip daddr . ip saddr map @snat4\n"
-"		snat ip6 prefix to ip6 daddr . ip6 saddr map @snat6\n"
+"		snat ip prefix to ip daddr . ip saddr map @snat4$G\n"
+"		snat ip6 prefix to ip6 daddr . ip6 saddr map @snat6$G\n"
 "	}\n"
 "	chain post {\n"
 "		meta mark set ip daddr map @src4 goto partner_out\n"
 "		meta mark set ip6 daddr map @src6 goto partner_out\n"
 "	}\n"
 "	chain partner_out {\n"
-"		meta mark & $PROFILE . ip saddr != @exposed4 goto not_exposed\n"
-"		meta mark & $PROFILE . ip6 saddr != @exposed6 goto not_exposed\n"
+"		meta mark & $PROFILE . ip saddr != @exposed4$G goto not_exposed\n"
+"		meta mark & $PROFILE . ip6 saddr != @exposed6$G goto not_exposed\n"
 "		ip ttl set $HOPS\n"
 "		ip6 hoplimit set $HOPS\n"
 "		meta mark set 0x00000000\n"
@@ -210,9 +206,10 @@ const char *const count_set[COUNTS] = {
 	[COUNT_ACCEPTED] = "accepted",
 };
 
-/* Writes text with $ID, $PROFILE, $TUN and $HOPS replaced, and $IKE_USUAL
- * by the rule of the usual IKE limit (none if no partner has one). */
-static void expand(FILE *f, const char *text, const struct state_limit *usual)
+/* Writes text with $ID, $PROFILE, $TUN, $HOPS and $G replaced, and
+ * $IKE_USUAL by the rule of the usual IKE limit (none if no partner has
+ * one). */
+static void expand(FILE *f, const char *text, const struct state_limit *usual, char gen)
 {
 	static const struct {
 		const char *var;
@@ -239,6 +236,11 @@ static void expand(FILE *f, const char *text, const struct state_limit *usual)
 			text = p + 10;
 			continue;
 		}
+		if (!strncmp(p, "$G", 2)) {
+			fprintf(f, "_%c", gen);
+			text = p + 2;
+			continue;
+		}
 		for (i = 0; i < n && strncmp(p, vars[i].var, strlen(vars[i].var)); i++)
 			;
 		if (i == n) {
@@ -257,7 +259,7 @@ void rules_declarations(FILE *f)
 	fputs(DECLARATIONS, f);
 }
 
-void rules_chains(FILE *f, const struct state_limit *ike_usual)
+void rules_chains(FILE *f, const struct state_limit *ike_usual, char gen)
 {
-	expand(f, CHAINS, ike_usual);
+	expand(f, CHAINS, ike_usual, gen);
 }

@@ -1,13 +1,23 @@
 /* ruleset: plan -> the nft script of table inet zsec.  Pure: the same plan
  * and running table give the same bytes, every list sorted.
  *
- * The script is one transaction in four steps:
+ * The script is two transactions (apply.c runs them one after the other,
+ * split at BORDER_SWAP_MARK).  The first stages the next generation of the
+ * staged sets: the concatenations of intervals (exposed, dnat, snat), which
+ * nftables keeps in its pipapo backend.  A pipapo set takes in what a
+ * transaction added only at the very end of the commit, after the new
+ * rules are live: rules and a new set made in one transaction would let
+ * the packets of that moment miss every element, and drop them.  So each
+ * staged set has two generations, NAME_a and NAME_b, and the rules use one
+ * of them (the gateway map's comment says which).  The second transaction
+ * is the replacement proper, in four steps:
  *   1. declare every object, so that what follows finds it (a no-op for
  *      what the running table has);
  *   2. empty every chain, and delete the sets that only mirror the plan;
  *   3. zero the counters of partners that go (their id may pass to a
  *      partner that comes);
- *   4. the mirror sets again, with the plan's elements, and the rules.
+ *   4. the mirror sets again, with the plan's elements, and the rules,
+ *      which use the staged generation; the other generation goes.
  * The counting sets are never emptied, so every partner that stays keeps
  * its counters.  Mirrors are deleted and declared again rather than
  * flushed: libnftables 1.0.6 takes three times longer to flush and refill
@@ -24,7 +34,8 @@
 #include "internal.h"
 
 /* The sets that only mirror the plan: deleted (step 2) and declared again
- * with their elements (step 4), in this order. */
+ * with their elements (step 4), in this order; or staged, in a generation
+ * of their own (the first transaction). */
 struct render;
 struct mirror {
 	const char *kind, *name;
@@ -32,6 +43,7 @@ struct mirror {
 	void (*fill)(struct render *r, const struct mirror *m, int family);
 	int family;
 	bool sized;                     /* a hash, sized for its elements */
+	bool staged;                    /* pipapo: NAME_a or NAME_b */
 };
 
 /* ---- elements ---- */
@@ -187,30 +199,30 @@ static void fill_none(struct render *r, const struct mirror *m, int family)
 }
 
 static const struct mirror MIRRORS[] = {
-	{ "map", "src4", { "type ipv4_addr : mark", "flags interval" }, fill_src, AF_INET, false },
-	{ "map", "src6", { "type ipv6_addr : mark", "flags interval" }, fill_src, AF_INET6, false },
+	{ "map", "src4", { "type ipv4_addr : mark", "flags interval" }, fill_src, AF_INET, false, false },
+	{ "map", "src6", { "type ipv6_addr : mark", "flags interval" }, fill_src, AF_INET6, false, false },
 	{ "set", "exposed4", { "type mark . ipv4_addr", "flags interval" }, fill_exposed, AF_INET,
-	  false },
+	  false, true },
 	{ "set", "exposed6", { "type mark . ipv6_addr", "flags interval" }, fill_exposed, AF_INET6,
-	  false },
+	  false, true },
 	{ "map", "dnat4", { "type ipv4_addr . ipv4_addr : interval ipv4_addr", "flags interval" },
-	  fill_nat, AF_INET, false },
+	  fill_nat, AF_INET, false, true },
 	{ "map", "snat4", { "type ipv4_addr . ipv4_addr : interval ipv4_addr", "flags interval" },
-	  fill_nat, AF_INET, false },
+	  fill_nat, AF_INET, false, true },
 	{ "map", "dnat6", { "type ipv6_addr . ipv6_addr : interval ipv6_addr", "flags interval" },
-	  fill_nat, AF_INET6, false },
+	  fill_nat, AF_INET6, false, true },
 	{ "map", "snat6", { "type ipv6_addr . ipv6_addr : interval ipv6_addr", "flags interval" },
-	  fill_nat, AF_INET6, false },
-	{ "set", "ours4", { "type ipv4_addr", "flags interval" }, fill_ours, AF_INET, false },
-	{ "set", "ours6", { "type ipv6_addr", "flags interval" }, fill_ours, AF_INET6, false },
-	{ "map", "gateways4", { "type ipv4_addr : mark" }, fill_gateways, AF_INET, true },
-	{ "map", "gateways6", { "type ipv6_addr : mark" }, fill_gateways, AF_INET6, true },
-	{ "set", "elements4", { "type ipv4_addr" }, fill_elements, AF_INET, true },
-	{ "set", "elements6", { "type ipv6_addr" }, fill_elements, AF_INET6, true },
-	{ "set", "ike_limit", { "type mark", "limit rate over 1/second" }, fill_limit, 0, true },
-	{ "set", "ike_buckets", { "type mark", "size 65536", "flags dynamic" }, fill_none, 0, false },
-	{ "set", "packets_limit", { "type mark", "limit rate over 1/second" }, fill_limit, 0, true },
-	{ "set", "sip_limit", { "type mark", "limit rate over 1/second" }, fill_limit, 0, true },
+	  fill_nat, AF_INET6, false, true },
+	{ "set", "ours4", { "type ipv4_addr", "flags interval" }, fill_ours, AF_INET, false, false },
+	{ "set", "ours6", { "type ipv6_addr", "flags interval" }, fill_ours, AF_INET6, false, false },
+	{ "map", "gateways4", { "type ipv4_addr : mark" }, fill_gateways, AF_INET, true, false },
+	{ "map", "gateways6", { "type ipv6_addr : mark" }, fill_gateways, AF_INET6, true, false },
+	{ "set", "elements4", { "type ipv4_addr" }, fill_elements, AF_INET, true, false },
+	{ "set", "elements6", { "type ipv6_addr" }, fill_elements, AF_INET6, true, false },
+	{ "set", "ike_limit", { "type mark", "limit rate over 1/second" }, fill_limit, 0, true, false },
+	{ "set", "ike_buckets", { "type mark", "size 65536", "flags dynamic" }, fill_none, 0, false, false },
+	{ "set", "packets_limit", { "type mark", "limit rate over 1/second" }, fill_limit, 0, true, false },
+	{ "set", "sip_limit", { "type mark", "limit rate over 1/second" }, fill_limit, 0, true, false },
 };
 #define N_MIRRORS (sizeof(MIRRORS) / sizeof(MIRRORS[0]))
 
@@ -226,10 +238,22 @@ static size_t hash_size(size_t n)
 	return size;
 }
 
-static void mirror(struct render *r, const struct mirror *m)
+/* NAME, or NAME_G for a staged set of generation gen */
+static const char *name_of(const struct mirror *m, char gen, char *buf, size_t len)
+{
+	if (!m->staged)
+		return m->name;
+	snprintf(buf, len, "%s_%c", m->name, gen);
+	return buf;
+}
+
+/* Its declaration, with its elements (fill) or without; the gateway map
+ * carries the generation of the staged sets the rules use (state.c reads
+ * it back). */
+static void mirror(struct render *r, const struct mirror *m, char gen, bool fill)
 {
 	FILE *f = r->f;
-	char *body = NULL;
+	char *body = NULL, name[64];
 	size_t len = 0, i;
 
 	if (!(r->f = open_memstream(&body, &len))) {
@@ -237,17 +261,64 @@ static void mirror(struct render *r, const struct mirror *m)
 		abort();
 	}
 	r->items = 0;
-	m->fill(r, m, m->family);
+	if (fill)
+		m->fill(r, m, m->family);
 	fclose(r->f);
 	r->f = f;
-	fprintf(f, "\t%s %s {\n", m->kind, m->name);
+	fprintf(f, "\t%s %s {\n", m->kind, name_of(m, gen, name, sizeof(name)));
 	for (i = 0; i < 3 && m->spec[i]; i++)
 		fprintf(f, "\t\t%s\n", m->spec[i]);
+	if (!strcmp(m->name, "gateways4"))
+		fprintf(f, "\t\tcomment \"" STATE_GEN_COMMENT "%c\"\n", gen);
 	if (m->sized)
 		fprintf(f, "\t\tsize %zu\n", hash_size(r->items));
 	fputs(body ? body : "", f);
 	fputs(r->items ? "\n\t\t}\n\t}\n" : "\t}\n", f);
 	free(body);
+}
+
+/* Transaction 1: the staged sets of generation gen, new, with their
+ * elements (declared first, so that the delete finds them: a leftover of a
+ * replacement that failed half-way goes too). */
+static void stage(struct render *r, char gen)
+{
+	char name[64];
+	size_t i;
+
+	fputs("table inet zsec {\n", r->f);
+	for (i = 0; i < N_MIRRORS; i++)
+		if (MIRRORS[i].staged)
+			mirror(r, &MIRRORS[i], gen, false);
+	fputs("}\n", r->f);
+	for (i = 0; i < N_MIRRORS; i++)
+		if (MIRRORS[i].staged)
+			fprintf(r->f, "delete %s inet zsec %s\n", MIRRORS[i].kind,
+			        name_of(&MIRRORS[i], gen, name, sizeof(name)));
+	fputs("table inet zsec {\n", r->f);
+	for (i = 0; i < N_MIRRORS; i++)
+		if (MIRRORS[i].staged)
+			mirror(r, &MIRRORS[i], gen, true);
+	fputs("}\n", r->f);
+}
+
+/* The end of transaction 2: the staged sets of the generation the rules no
+ * longer use (declared first: there are none on a new table). */
+static void unstage(struct render *r, char gen)
+{
+	char name[64];
+	size_t i, k;
+
+	for (i = 0; i < N_MIRRORS; i++) {
+		const struct mirror *m = &MIRRORS[i];
+
+		if (!m->staged)
+			continue;
+		name_of(m, gen, name, sizeof(name));
+		fprintf(r->f, "add %s inet zsec %s {", m->kind, name);
+		for (k = 0; k < 3 && m->spec[k]; k++)
+			fprintf(r->f, " %s;", m->spec[k]);
+		fprintf(r->f, " }\ndelete %s inet zsec %s\n", m->kind, name);
+	}
 }
 
 /* ---- the element lists, sorted ---- */
@@ -441,7 +512,7 @@ char *border_render(const struct plan *p, const struct border_state *running,
 	struct render r = { .p = p };
 	struct layout l;
 	double t0 = border_now();
-	char *buf = NULL;
+	char *buf = NULL, old, gen;
 	size_t size = 0, i;
 
 	if (!p || !p->n_partners) {
@@ -468,22 +539,30 @@ char *border_render(const struct plan *p, const struct border_state *running,
 	collect(&r);
 
 	fprintf(r.f, "# table inet zsec: the Border Element rules of %s (%s), %zu partner%s.\n"
-	        "# Written by zsecd (daemon/border), replaced as a whole in one transaction.\n"
+	        "# Written by zsecd (daemon/border), replaced as a whole in two transactions.\n"
 	        "# In these chains the packet mark holds the partner's exposure profile\n"
 	        "# (high 16 bits) and id (low 16 bits); docs/border.md explains it all.\n",
 	        p->node, p->domain, p->n_partners, p->n_partners == 1 ? "" : "s");
+	/* the generation the rules use now, and the one they will use */
+	old = s && s->gen == 'a' ? 'a' : 'b';
+	gen = old == 'a' ? 'b' : 'a';
+	stage(&r, gen);
+	fputs(BORDER_SWAP_MARK, r.f);
 	rules_declarations(r.f);
 	fputs("flush table inet zsec\n", r.f);
 	for (i = 0; i < N_MIRRORS; i++)
-		fprintf(r.f, "delete %s inet zsec %s\n", MIRRORS[i].kind, MIRRORS[i].name);
+		if (!MIRRORS[i].staged)
+			fprintf(r.f, "delete %s inet zsec %s\n", MIRRORS[i].kind, MIRRORS[i].name);
 	if (s)
 		zero_counters(&r, s);
 	fputs("table inet zsec {\n", r.f);
 	for (i = 0; i < N_MIRRORS; i++)
-		mirror(&r, &MIRRORS[i]);
+		if (!MIRRORS[i].staged)
+			mirror(&r, &MIRRORS[i], gen, true);
 	fputc('\n', r.f);
-	rules_chains(r.f, &l.ike_usual);
+	rules_chains(r.f, &l.ike_usual, gen);
 	fputs("}\n", r.f);
+	unstage(&r, old);
 	release(&r);
 	if (fclose(r.f) || !buf) {
 		free(buf);

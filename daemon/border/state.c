@@ -143,6 +143,12 @@ bool state_add(struct border_state *s, const char *name, const char *json, char 
 			memcpy(names, s->names, s->n_names * sizeof(*names));
 		s->names = names;
 		read_names(s, obj);
+		if (!strcmp(name, "gateways4")) {
+			const char *c = json_str(obj, "comment");
+
+			if (c && !strncmp(c, STATE_GEN_COMMENT, strlen(STATE_GEN_COMMENT)))
+				s->gen = c[strlen(STATE_GEN_COMMENT)];
+		}
 		qsort(s->names, s->n_names, sizeof(*s->names), name_qcmp);
 		/* a partner with two gateways: one name, one id */
 		for (i = j = 0; i < s->n_names; i++)
@@ -218,6 +224,7 @@ struct border_state *border_state_of(const struct plan *p, char *err, size_t len
 	s = arena_alloc(a, sizeof(*s));
 	s->arena = a;
 	s->table = p && p->n_partners;
+	s->gen = 'a';                   /* what the first apply stages */
 	s->names = arena_array(a, l.n + 1, sizeof(*s->names));
 	for (i = 0; i < l.n; i++)
 		s->names[s->n_names++] = (struct state_name){ l.id[i],

@@ -132,7 +132,8 @@ int zsecd_apply(struct zsecd *z, const char *file, FILE *out)
 		return 3;
 	}
 	/* the Border Element rules before charon gets links to partners they
-	 * protect; checked by a dry run first, one transaction, all or nothing */
+	 * protect; checked by a dry run first, the rules replaced in one
+	 * transaction, all or nothing */
 	if (!border_apply(p, NULL, err, sizeof(err))) {
 		fprintf(out, "border: %s: nothing applied\n", err);
 		log_msg("border: %s", err);

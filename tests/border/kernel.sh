@@ -15,7 +15,8 @@
 # partner never sees 10.1.x.x), spoofed sources, ICMP errors, traceroute, hop
 # limits, IP options and IPv6 hop-by-hop headers, IKE sources and the IKE
 # limit, a SIP flood held at its limit; every drop counted for the right
-# partner; a replacement keeps the counters of partners that stay; removal.
+# partner; a replacement keeps the counters of partners that stay and drops
+# none of their packets; removal.
 #
 # Needs root.  Environment: O (build folder, default build).
 set -uo pipefail
@@ -240,6 +241,9 @@ check "the kernel holds the script's rules and sets ($have): no more, no less" t
 # ---- dry runs ----
 
 S nft list ruleset >"$work/before"
+# the script that would replace the running table (its staged sets are the
+# other generation)
+"$tool" render "$T" seg-a1 --running "$T" >"$work/script.nft"
 sed 's/goto ike_check$/goto no_such_chain/' "$work/script.nft" >"$work/broken.nft"
 if S "$tool" dry-run "$work/broken.nft" >"$work/out" 2>&1; then
 	not_ok "a broken script is refused by the dry run"
@@ -419,6 +423,28 @@ S "$tool" counters >"$work/c2"
 check "... every partner keeps every counter" diff "$work/c1" "$work/c2"
 check "... and operator-c's bucket has its new rate" \
 	sh -c "ip netns exec $s nft list set inet zsec sip_limit | grep -q '0x00000002 limit rate over 301/second'"
+# A replacement must not drop what it does not change, even for the moment
+# of the commit: nftables fills a new concatenation-of-intervals set
+# (exposed, dnat, snat) only at the end of the commit, after the new rules
+# are live.  A flood from operator-b to its presented host runs across 40
+# replacements; not one of its packets may be found not exposed.
+b0=$(ctr operator-b not_exposed) a0=$(ctr operator-b accepted)
+P ping -f -q -w 30 172.16.1.10 >"$work/ping-f" 2>&1 &
+flood=$!
+replaced=0
+for k in $(seq 40); do
+	[ $((k % 2)) = 1 ] && f=$T || f=$work/changed.yaml
+	S "$tool" apply "$f" seg-a1 >"$work/out" 2>&1 || break
+	replaced=$k
+done
+kill -INT $flood 2>/dev/null
+wait $flood
+check "40 replacements while operator-b floods its presented host ($replaced)" test "$replaced" = 40
+check "... the flood went through ($(( $(ctr operator-b accepted) - a0 )) accepted)" \
+	test "$(( $(ctr operator-b accepted) - a0 ))" -gt 1000
+expect_delta "... and not one of its packets was dropped as not exposed" operator-b not_exposed "$b0" 0
+check "... the rules use one generation of the staged sets, the other is gone" \
+	sh -c "ip netns exec $s nft list sets table inet zsec | grep -cE 'set exposed4_[ab] ' | grep -qx 1"
 check "operator-b goes: the table is replaced" S "$tool" apply "$work/without-b.yaml" seg-a1
 S "$tool" counters >"$work/c3"
 check "... operator-c and the border keep their counters, operator-b's are gone" \
