@@ -1,5 +1,6 @@
 /* status: every link of the running plan with what charon says of its SAs
  * and what the last events said, as a table or as JSON. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,36 +111,123 @@ void status_event(struct zsecd *z, const char *line)
 	}
 }
 
-/* The plugin's line for a link: the newest installed CHILD_SA if several. */
-static const char *sa_of(const char *sas, const char *name, char *buf, size_t len)
+/* The plugin's SA lines (one per CHILD_SA, "link=NAME ..."), indexed once
+ * per status: a status of 10,000 links looks each one up, it does not
+ * read the whole answer again for each. */
+struct sa_line {
+	const char *name;               /* up to the first space */
+	size_t name_len;
+	const char *line;               /* NUL-terminated, in the index's copy */
+	long rank;                      /* the newest first: its age; no age, last */
+	size_t order;                   /* then the plugin's order */
+};
+struct sa_index {
+	char *text;                     /* the answer, one line a string */
+	struct sa_line *v;
+	size_t n;
+};
+
+static int sa_cmp_name(const char *name, size_t len, const struct sa_line *l)
 {
-	const char *p = sas, *best = NULL;
-	long best_age = -1;
-	char key[300], v[64];
+	int c = strncmp(name, l->name, len < l->name_len ? len : l->name_len);
 
-	snprintf(key, sizeof(key), "link=%s ", name);
-	while (p && *p) {
-		const char *eol = strchr(p, '\n');
-		size_t n = eol ? (size_t)(eol - p) : strlen(p);
+	return c ? c : (len > l->name_len) - (len < l->name_len);
+}
 
-		if (!strncmp(p, key, strlen(key))) {
-			char line[2048];
-			long age;
+static int sa_qcmp(const void *a, const void *b)
+{
+	const struct sa_line *x = a, *y = b;
+	int c = sa_cmp_name(x->name, x->name_len, y);
 
-			snprintf(line, sizeof(line), "%.*s", (int)n, p);
-			age = kv(line, "age", v, sizeof(v)) ? atol(v) : -1;
-			if (!best || (age >= 0 && (best_age < 0 || age < best_age))) {
-				best = p;
-				best_age = age;
-			}
+	if (c)
+		return c;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return (x->order > y->order) - (x->order < y->order);
+}
+
+static void sa_index(struct sa_index *ix, const char *sas)
+{
+	char *p, *eol, v[64];
+	size_t cap = 0;
+
+	memset(ix, 0, sizeof(*ix));
+	ix->text = xstrdup(sas ? sas : "");
+	for (p = ix->text; *p; p = eol ? eol + 1 : p + strlen(p)) {
+		struct sa_line *l;
+		const char *age;
+
+		if ((eol = strchr(p, '\n')))
+			*eol = '\0';
+		if (strncmp(p, "link=", 5))
+			continue;
+		if (ix->n == cap) {
+			cap = cap ? 2 * cap : 64;
+			if (!(l = realloc(ix->v, cap * sizeof(*l))))
+				abort();
+			ix->v = l;
 		}
-		p = eol ? eol + 1 : NULL;
+		l = &ix->v[ix->n];
+		l->name = p + 5;
+		l->name_len = strcspn(l->name, " ");
+		l->line = p;
+		age = kv(p, "age", v, sizeof(v));
+		l->rank = age && atol(age) >= 0 ? atol(age) : LONG_MAX;
+		l->order = ix->n++;
+		if (!eol)
+			break;
 	}
-	if (!best)
-		return NULL;
-	snprintf(buf, len, "%.*s", (int)(strchr(best, '\n') ? strchr(best, '\n') - best :
-	                                 (long)strlen(best)), best);
-	return buf;
+	qsort(ix->v, ix->n, sizeof(*ix->v), sa_qcmp);
+}
+
+/* The line of a link: its newest CHILD_SA's; NULL if it has none. */
+static const char *sa_of(const struct sa_index *ix, const char *name)
+{
+	size_t lo = 0, hi = ix->n, len = strlen(name);
+
+	while (lo < hi) {               /* the first line of that name */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (sa_cmp_name(name, len, &ix->v[mid]) > 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ix->n && !sa_cmp_name(name, len, &ix->v[lo]) ? ix->v[lo].line : NULL;
+}
+
+static void sa_index_free(struct sa_index *ix)
+{
+	free(ix->v);
+	free(ix->text);
+}
+
+/* The notes of links that had events, by name, for the same reason. */
+static int note_qcmp(const void *a, const void *b)
+{
+	return strcmp((*(struct link_note *const *)a)->name,
+	              (*(struct link_note *const *)b)->name);
+}
+
+static struct link_note **notes_sorted(struct zsecd *z)
+{
+	struct link_note **v = calloc(z->n_notes + 1, sizeof(*v));
+	size_t i;
+
+	if (!v)
+		abort();
+	for (i = 0; i < z->n_notes; i++)
+		v[i] = &z->notes[i];
+	qsort(v, z->n_notes, sizeof(*v), note_qcmp);
+	return v;
+}
+
+static struct link_note *note_find(struct link_note **v, size_t n, const char *name)
+{
+	struct link_note key = { .name = (char *)name }, *k = &key, **hit;
+
+	hit = bsearch(&k, v, n, sizeof(*v), note_qcmp);
+	return hit ? *hit : NULL;
 }
 
 static const char *state_of(const char *sa)
@@ -274,9 +362,11 @@ void status_render(struct zsecd *z, const char *sas, const struct border_counter
                    size_t n_bc, bool json, FILE *out)
 {
 	const struct plan *p = z->running;
+	struct link_note **notes = notes_sorted(z);
+	struct sa_index ix;
 	size_t i;
-	char buf[2048];
 
+	sa_index(&ix, sas);
 	if (json) {
 		fprintf(out, "{\n  \"node\": ");
 		json_str(out, z->node);
@@ -285,8 +375,9 @@ void status_render(struct zsecd *z, const char *sas, const struct border_counter
 		fprintf(out, ",\n  \"charon\": \"%s\",\n  \"links\": [\n",
 		        z->plugin_fd < 0 ? "unreachable" : z->plugin_synced ? "synced" : "connected");
 		for (i = 0; p && i < p->n_links; i++)
-			link_json(out, &p->links[i], sa_of(sas, p->links[i].name, buf, sizeof(buf)),
-			          note_of(z, p->links[i].name), i + 1 == p->n_links);
+			link_json(out, &p->links[i], sa_of(&ix, p->links[i].name),
+			          note_find(notes, z->n_notes, p->links[i].name),
+			          i + 1 == p->n_links);
 		fprintf(out, "  ],\n  \"events\": [\n");
 		for (i = z->n_recent > RECENT_EVENTS ? z->n_recent - RECENT_EVENTS : 0;
 		     i < z->n_recent; i++) {
@@ -297,16 +388,18 @@ void status_render(struct zsecd *z, const char *sas, const struct border_counter
 		fprintf(out, "  ]");
 		border_json(out, bc, n_bc);
 		fprintf(out, "\n}\n");
-		return;
+	} else {
+		fprintf(out, "node %s: %s; charon %s\n", z->node, p ? z->file : "no plan applied",
+		        z->plugin_fd < 0 ? "unreachable" : z->plugin_synced ? "synced" : "connected");
+		fprintf(out, "%-28s %-10s %-9s %-9s %-15s %-13s %s\n", "LINK", "STATE", "SPI-IN",
+		        "SPI-OUT", "BYTES IN/OUT", "PKTS IN/OUT", "LAST EVENT");
+		for (i = 0; p && i < p->n_links; i++)
+			link_text(out, &p->links[i], sa_of(&ix, p->links[i].name),
+			          note_find(notes, z->n_notes, p->links[i].name));
+		border_text(out, bc, n_bc);
 	}
-	fprintf(out, "node %s: %s; charon %s\n", z->node, p ? z->file : "no plan applied",
-	        z->plugin_fd < 0 ? "unreachable" : z->plugin_synced ? "synced" : "connected");
-	fprintf(out, "%-28s %-10s %-9s %-9s %-15s %-13s %s\n", "LINK", "STATE", "SPI-IN",
-	        "SPI-OUT", "BYTES IN/OUT", "PKTS IN/OUT", "LAST EVENT");
-	for (i = 0; p && i < p->n_links; i++)
-		link_text(out, &p->links[i], sa_of(sas, p->links[i].name, buf, sizeof(buf)),
-		          note_of(z, p->links[i].name));
-	border_text(out, bc, n_bc);
+	sa_index_free(&ix);
+	free(notes);
 }
 
 void status_free(struct zsecd *z)
