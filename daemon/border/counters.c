@@ -17,17 +17,6 @@ static const char *const names[BORDER_REASONS] = {
 	[BORDER_IP_OPTIONS] = "IP options",
 };
 
-static const char *const keys[BORDER_REASONS] = {
-	[BORDER_NOT_EXPOSED] = "not_exposed",
-	[BORDER_SPOOFED] = "spoofed",
-	[BORDER_ICMP_HIDDEN] = "icmp_hidden",
-	[BORDER_IKE_UNKNOWN] = "ike_unknown",
-	[BORDER_IKE_OVER_LIMIT] = "ike_over_limit",
-	[BORDER_PACKETS_OVER_LIMIT] = "packets_over_limit",
-	[BORDER_SIP_OVER_LIMIT] = "sip_over_limit",
-	[BORDER_IP_OPTIONS] = "ip_options",
-};
-
 const char *border_reason_name(enum border_reason r)
 {
 	return r < BORDER_REASONS ? names[r] : "?";
@@ -35,7 +24,8 @@ const char *border_reason_name(enum border_reason r)
 
 const char *border_reason_key(enum border_reason r)
 {
-	return r < BORDER_REASONS ? keys[r] : "?";
+	/* the JSON key is the name of the reason's counting set */
+	return r < BORDER_REASONS ? count_set[r] : "?";
 }
 
 static int count_qcmp(const void *a, const void *b)
