@@ -42,14 +42,24 @@ struct state_count {
 	struct border_count c;
 };
 
-/* The comment of the gateway map: the generation of the staged sets the
- * rules use, 'a' or 'b', follows it (ruleset.c). */
+/* Every replacement is a generation of the table, 1 to GEN_MAX and round
+ * again, counted on from the running one (whose number the comment of the
+ * gateway map carries, after STATE_GEN_COMMENT).  Its parity names the
+ * staged sets the rules use (ruleset.c): odd NAME_a, even NAME_b, so
+ * GEN_MAX is even.  The number itself tags the connections it let in
+ * (rules.c): a replacement judges every connection again. */
 #define STATE_GEN_COMMENT "generation "
+#define GEN_MAX 0xfffeu
+
+static inline char gen_suffix(unsigned gen)
+{
+	return gen & 1 ? 'a' : 'b';
+}
 
 struct border_state {
 	struct arena *arena;
 	bool table;                     /* table inet zsec exists */
-	char gen;                       /* of its staged sets; 0: unknown */
+	unsigned gen;                   /* 1 to GEN_MAX; 0: unknown */
 	struct state_name *names;       /* from the gateway maps, sorted by name */
 	size_t n_names;
 	struct state_count *counts[COUNTS];     /* sorted by id; read for
@@ -63,7 +73,7 @@ struct state_limit limit_of(uint32_t id, const struct plan_rate *r);
 /* ---- rules.c: the text that does not depend on the plan ---- */
 void rules_declarations(FILE *f);
 /* the rule of the usual IKE limit only if ike_usual->rate */
-void rules_chains(FILE *f, const struct state_limit *ike_usual, char gen);
+void rules_chains(FILE *f, const struct state_limit *ike_usual, unsigned gen);
 
 /* ---- layout.c: partner ids and exposure profiles ---- */
 struct layout {

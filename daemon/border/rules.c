@@ -52,15 +52,16 @@ static const char DECLARATIONS[] =
 "	chain ike { type filter hook prerouting priority raw; policy accept; }\n"
 "	chain pre { type filter hook prerouting priority mangle; policy accept; }\n"
 "	chain dstnat { type nat hook prerouting priority dstnat; policy accept; }\n"
-"	chain forwarded { type filter hook forward priority filter; policy accept; }\n"
-"	chain generated { type filter hook output priority filter; policy accept; }\n"
 "	chain srcnat { type nat hook postrouting priority srcnat; policy accept; }\n"
 "	chain post { type filter hook postrouting priority srcnat + 10; policy accept; }\n"
 "	chain ike_check { }\n"
 "	chain ike_partner { }\n"
 "	chain partner_in { }\n"
+"	chain partner_known { }\n"
+"	chain partner_pass { }\n"
 "	chain ours_in { }\n"
 "	chain partner_out { }\n"
+"	chain partner_back { }\n"
 "	chain not_exposed { }\n"
 "	chain spoofed { }\n"
 "	chain icmp_hidden { }\n"
@@ -71,10 +72,19 @@ static const char DECLARATIONS[] =
 "	chain ip_options { }\n"
 "}\n";
 
+/* What is judged of every packet from a partner, the first of a connection
+ * or not. */
+#define PER_PACKET_CHECKS \
+"		iifname != \"$TUN\" meta ipsec missing goto spoofed\n" \
+"		ip hdrlength != 5 goto ip_options\n" \
+"		meta nfproto ipv6 exthdr hbh exists goto ip_options\n" \
+"		meta nfproto ipv6 exthdr rt exists goto ip_options\n"
+
 /* The rules (step 4).  $ID and $PROFILE are the two halves of the mark,
  * $TUN kernel-libipsec's device, $HOPS the hop limit towards and from
- * partners, $G the generation of the staged sets.  docs/border.md explains
- * every rule and the threat it answers. */
+ * partners, $G the suffix of the staged sets and $TAG the generation in the
+ * high half of a connection mark.  docs/border.md explains every rule and
+ * the threat it answers. */
 static const char CHAINS[] =
 "	# IKE to this gateway (UDP 500, UDP 4500 with the non-ESP marker), before\n"
 "	# conntrack: only partner gateways, each within its limit, and our own\n"
@@ -97,21 +107,29 @@ static const char CHAINS[] =
 "	}\n"
 "\n"
 "	# From a partner: classified by source address, whatever the interface\n"
-"	# (kernel-libipsec delivers the traffic of every SA on $TUN).\n"
+"	# (kernel-libipsec delivers the traffic of every SA on $TUN); a\n"
+"	# connection the partner opened and this generation of the table let\n"
+"	# in is known by its connection mark, $TAG | partner id.\n"
 "	chain pre {\n"
 "		iif \"lo\" accept\n"
+"		ct state established ct direction original ct mark & $PROFILE == $TAG meta mark set ct mark & $ID goto partner_known\n"
 "		meta mark set ip saddr map @src4 goto partner_in\n"
 "		meta mark set ip6 saddr map @src6 goto partner_in\n"
 "		iifname != \"$TUN\" meta ipsec missing ip saddr @ours4 goto ours_in\n"
 "		iifname != \"$TUN\" meta ipsec missing ip6 saddr @ours6 goto ours_in\n"
 "	}\n"
 "	chain partner_in {\n"
-"		iifname != \"$TUN\" meta ipsec missing goto spoofed\n"
-"		ip hdrlength != 5 goto ip_options\n"
-"		meta nfproto ipv6 exthdr hbh exists goto ip_options\n"
-"		meta nfproto ipv6 exthdr rt exists goto ip_options\n"
+PER_PACKET_CHECKS
 "		meta mark & $PROFILE . ip daddr != @exposed4$G goto not_exposed\n"
 "		meta mark & $PROFILE . ip6 daddr != @exposed6$G goto not_exposed\n"
+"		ct direction original ct mark set meta mark & $ID | $TAG\n"
+"		goto partner_pass\n"
+"	}\n"
+"	chain partner_known {\n"
+PER_PACKET_CHECKS
+"		goto partner_pass\n"
+"	}\n"
+"	chain partner_pass {\n"
 "		meta mark & $ID @packets_limit goto packets_over_limit\n"
 "		udp dport 5060-5061 meta mark & $ID @sip_limit goto sip_over_limit\n"
 "		tcp dport 5060-5061 meta mark & $ID @sip_limit goto sip_over_limit\n"
@@ -133,21 +151,17 @@ static const char CHAINS[] =
 "		dnat ip6 prefix to ip6 saddr . ip6 daddr map @dnat6$G\n"
 "	}\n"
 "\n"
-"	# To a partner: no ICMP error from inside, only presented sources, one\n"
-"	# hop limit.\n"
-"	chain forwarded {\n"
-"		icmp type { destination-unreachable, redirect, time-exceeded, parameter-problem } meta mark set ip daddr map @src4 goto icmp_hidden\n"
-"		icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem, nd-redirect } meta mark set ip6 daddr map @src6 goto icmp_hidden\n"
-"	}\n"
-"	chain generated {\n"
-"		icmp type { destination-unreachable, redirect, time-exceeded, parameter-problem } meta mark set ip daddr map @src4 goto icmp_hidden\n"
-"		icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem, nd-redirect } meta mark set ip6 daddr map @src6 goto icmp_hidden\n"
-"	}\n"
+"	# To a partner, forwarded or our own: no ICMP error from inside, only\n"
+"	# presented sources, one hop limit.  A connection the partner opened and\n"
+"	# this generation let in was judged on its way in.\n"
 "	chain srcnat {\n"
 "		snat ip prefix to ip daddr . ip saddr map @snat4$G\n"
 "		snat ip6 prefix to ip6 daddr . ip6 saddr map @snat6$G\n"
 "	}\n"
 "	chain post {\n"
+"		ct state established ct mark & $PROFILE == $TAG ct direction vmap { original : accept, reply : goto partner_back }\n"
+"		icmp type { destination-unreachable, redirect, time-exceeded, parameter-problem } meta mark set ip daddr map @src4 goto icmp_hidden\n"
+"		icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem, nd-redirect } meta mark set ip6 daddr map @src6 goto icmp_hidden\n"
 "		meta mark set ip daddr map @src4 goto partner_out\n"
 "		meta mark set ip6 daddr map @src6 goto partner_out\n"
 "	}\n"
@@ -157,6 +171,10 @@ static const char CHAINS[] =
 "		ip ttl set $HOPS\n"
 "		ip6 hoplimit set $HOPS\n"
 "		meta mark set 0x00000000\n"
+"	}\n"
+"	chain partner_back {\n"
+"		ip ttl set $HOPS\n"
+"		ip6 hoplimit set $HOPS\n"
 "	}\n"
 "\n"
 "	# Drops, each counted for the partner whose id the mark holds.\n"
@@ -206,10 +224,10 @@ const char *const count_set[COUNTS] = {
 	[COUNT_ACCEPTED] = "accepted",
 };
 
-/* Writes text with $ID, $PROFILE, $TUN, $HOPS and $G replaced, and
+/* Writes text with $ID, $PROFILE, $TUN, $HOPS, $G and $TAG replaced, and
  * $IKE_USUAL by the rule of the usual IKE limit (none if no partner has
  * one). */
-static void expand(FILE *f, const char *text, const struct state_limit *usual, char gen)
+static void expand(FILE *f, const char *text, const struct state_limit *usual, unsigned gen)
 {
 	static const struct {
 		const char *var;
@@ -237,8 +255,13 @@ static void expand(FILE *f, const char *text, const struct state_limit *usual, c
 			continue;
 		}
 		if (!strncmp(p, "$G", 2)) {
-			fprintf(f, "_%c", gen);
+			fprintf(f, "_%c", gen_suffix(gen));
 			text = p + 2;
+			continue;
+		}
+		if (!strncmp(p, "$TAG", 4)) {
+			fprintf(f, "0x%08x", gen << 16);
+			text = p + 4;
 			continue;
 		}
 		for (i = 0; i < n && strncmp(p, vars[i].var, strlen(vars[i].var)); i++)
@@ -259,7 +282,7 @@ void rules_declarations(FILE *f)
 	fputs(DECLARATIONS, f);
 }
 
-void rules_chains(FILE *f, const struct state_limit *ike_usual, char gen)
+void rules_chains(FILE *f, const struct state_limit *ike_usual, unsigned gen)
 {
 	expand(f, CHAINS, ike_usual, gen);
 }

@@ -238,19 +238,19 @@ static size_t hash_size(size_t n)
 	return size;
 }
 
-/* NAME, or NAME_G for a staged set of generation gen */
-static const char *name_of(const struct mirror *m, char gen, char *buf, size_t len)
+/* NAME, or NAME_a or NAME_b for a staged set of generation gen */
+static const char *name_of(const struct mirror *m, unsigned gen, char *buf, size_t len)
 {
 	if (!m->staged)
 		return m->name;
-	snprintf(buf, len, "%s_%c", m->name, gen);
+	snprintf(buf, len, "%s_%c", m->name, gen_suffix(gen));
 	return buf;
 }
 
 /* Its declaration, with its elements (fill) or without; the gateway map
  * carries the generation of the staged sets the rules use (state.c reads
  * it back). */
-static void mirror(struct render *r, const struct mirror *m, char gen, bool fill)
+static void mirror(struct render *r, const struct mirror *m, unsigned gen, bool fill)
 {
 	FILE *f = r->f;
 	char *body = NULL, name[64];
@@ -269,7 +269,7 @@ static void mirror(struct render *r, const struct mirror *m, char gen, bool fill
 	for (i = 0; i < 3 && m->spec[i]; i++)
 		fprintf(f, "\t\t%s\n", m->spec[i]);
 	if (!strcmp(m->name, "gateways4"))
-		fprintf(f, "\t\tcomment \"" STATE_GEN_COMMENT "%c\"\n", gen);
+		fprintf(f, "\t\tcomment \"" STATE_GEN_COMMENT "%u\"\n", gen);
 	if (m->sized)
 		fprintf(f, "\t\tsize %zu\n", hash_size(r->items));
 	fputs(body ? body : "", f);
@@ -280,7 +280,7 @@ static void mirror(struct render *r, const struct mirror *m, char gen, bool fill
 /* Transaction 1: the staged sets of generation gen, new, with their
  * elements (declared first, so that the delete finds them: a leftover of a
  * replacement that failed half-way goes too). */
-static void stage(struct render *r, char gen)
+static void stage(struct render *r, unsigned gen)
 {
 	char name[64];
 	size_t i;
@@ -303,7 +303,7 @@ static void stage(struct render *r, char gen)
 
 /* The end of transaction 2: the staged sets of the generation the rules no
  * longer use (declared first: there are none on a new table). */
-static void unstage(struct render *r, char gen)
+static void unstage(struct render *r, unsigned gen)
 {
 	char name[64];
 	size_t i, k;
@@ -512,7 +512,8 @@ char *border_render(const struct plan *p, const struct border_state *running,
 	struct render r = { .p = p };
 	struct layout l;
 	double t0 = border_now();
-	char *buf = NULL, old, gen;
+	char *buf = NULL;
+	unsigned old, gen;
 	size_t size = 0, i;
 
 	if (!p || !p->n_partners) {
@@ -543,9 +544,9 @@ char *border_render(const struct plan *p, const struct border_state *running,
 	        "# In these chains the packet mark holds the partner's exposure profile\n"
 	        "# (high 16 bits) and id (low 16 bits); docs/border.md explains it all.\n",
 	        p->node, p->domain, p->n_partners, p->n_partners == 1 ? "" : "s");
-	/* the generation the rules use now, and the one they will use */
-	old = s && s->gen == 'a' ? 'a' : 'b';
-	gen = old == 'a' ? 'b' : 'a';
+	/* the generation the rules use now (0: none), and the one they will use */
+	old = s ? s->gen : 0;
+	gen = old % GEN_MAX + 1;
 	stage(&r, gen);
 	fputs(BORDER_SWAP_MARK, r.f);
 	rules_declarations(r.f);

@@ -19,6 +19,16 @@ double border_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The generation a comment names; 0 if it names none (a table of an older
+ * zsecd, or changed by hand) */
+static unsigned gen_of(const char *s)
+{
+	char *end;
+	unsigned long g = strtoul(s, &end, 10);
+
+	return *s >= '0' && *s <= '9' && !*end && g <= GEN_MAX ? (unsigned)g : 0;
+}
+
 static int name_qcmp(const void *a, const void *b)
 {
 	const struct state_name *x = a, *y = b;
@@ -147,7 +157,7 @@ bool state_add(struct border_state *s, const char *name, const char *json, char 
 			const char *c = json_str(obj, "comment");
 
 			if (c && !strncmp(c, STATE_GEN_COMMENT, strlen(STATE_GEN_COMMENT)))
-				s->gen = c[strlen(STATE_GEN_COMMENT)];
+				s->gen = gen_of(c + strlen(STATE_GEN_COMMENT));
 		}
 		qsort(s->names, s->n_names, sizeof(*s->names), name_qcmp);
 		/* a partner with two gateways: one name, one id */
@@ -224,7 +234,7 @@ struct border_state *border_state_of(const struct plan *p, char *err, size_t len
 	s = arena_alloc(a, sizeof(*s));
 	s->arena = a;
 	s->table = p && p->n_partners;
-	s->gen = 'a';                   /* what the first apply stages */
+	s->gen = 1;                     /* what the first apply makes */
 	s->names = arena_array(a, l.n + 1, sizeof(*s->names));
 	for (i = 0; i < l.n; i++)
 		s->names[s->n_names++] = (struct state_name){ l.id[i],

@@ -4,7 +4,9 @@
   packets.py flood DST PORT COUNT RATE [SRC]  COUNT UDP datagrams at RATE per
                                     second (plain sockets); prints "sent N in S s"
   packets.py sink PORT SECONDS      counts the UDP datagrams that arrive on PORT
-                                    for SECONDS; prints the count
+                                    for SECONDS, answers the first (a SIP server's
+                                    100 Trying: conntrack then knows the flow as a
+                                    connection); prints the count
   packets.py options SRC DST        an IPv4 packet with a record-route option
   packets.py udp SRC DST PORT [N] [PAYLOAD]   N plain UDP datagrams from any source
                                     address (raw, so spoofed ones too)
@@ -62,7 +64,9 @@ def sink(port, seconds):
             break
         sk.settimeout(left)
         try:
-            sk.recv(2048)
+            _, peer = sk.recvfrom(2048)
+            if not n:
+                sk.sendto(b"SIP/2.0 100 Trying\r\n\r\n", peer)
             n += 1
         except socket.timeout:
             break
