@@ -21,8 +21,9 @@ static char *xstrndup(const char *s, size_t n)
 	return p;
 }
 
-/* The text of line `line` (1-based), or NULL. */
-static char *source_line(const struct source *src, uint32_t line)
+/* The text of line `line` (1-based), or NULL; found from the line d found
+ * last when that is in the same text and not after it. */
+static char *source_line(struct diags *d, const struct source *src, uint32_t line)
 {
 	const char *p, *end, *eol;
 	uint32_t n = 1;
@@ -31,6 +32,10 @@ static char *source_line(const struct source *src, uint32_t line)
 		return NULL;
 	p = src->text;
 	end = p + src->len;
+	if (d->seek_text == src->text && d->seek_len == src->len && d->seek_line <= line) {
+		p = d->seek_at;
+		n = d->seek_line;
+	}
 	while (n < line) {
 		p = memchr(p, '\n', (size_t)(end - p));
 		if (!p)
@@ -38,6 +43,10 @@ static char *source_line(const struct source *src, uint32_t line)
 		p++;
 		n++;
 	}
+	d->seek_text = src->text;
+	d->seek_len = src->len;
+	d->seek_line = line;
+	d->seek_at = p;
 	eol = memchr(p, '\n', (size_t)(end - p));
 	if (!eol)
 		eol = end;
@@ -86,7 +95,7 @@ void diag_add(struct diags *d, enum diag_level level, const struct source *src,
 	g->file = src && src->path ? xstrndup(src->path, strlen(src->path)) : NULL;
 	g->pos = pos;
 	g->msg = xstrndup(buf, strlen(buf));
-	g->line = source_line(src, pos.line);
+	g->line = source_line(d, src, pos.line);
 	if (level == DIAG_ERROR)
 		d->errors++;
 	else

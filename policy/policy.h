@@ -82,6 +82,13 @@ struct diags {
 	size_t n, cap;
 	unsigned errors, warnings;
 	unsigned dropped;               /* beyond DIAG_MAX */
+	/* where the last source line shown starts: diagnostics come mostly in
+	 * the order of the file, and finding each line from the top again
+	 * made a thousand warnings on a large file quadratic */
+	const char *seek_text;
+	size_t seek_len;
+	uint32_t seek_line;
+	const char *seek_at;
 };
 void diag_add(struct diags *d, enum diag_level level, const struct source *src,
               struct pos pos, const char *fmt, ...)

@@ -730,6 +730,34 @@ static void test_diags_print(void **state)
 	assert_null(d.v);
 }
 
+/* Each diagnostic quotes its own line, in whatever order they come (the
+ * line found last is where the next search starts, when it can), and a
+ * second text at another place is read from its own top. */
+static void test_diags_lines_in_any_order(void **state)
+{
+	static const char text[] = "one\ntwo\nthree\nfour\nfive";
+	static const char other[] = "uno\ndos\ntres\n";
+	static const uint32_t lines[] = { 3, 3, 5, 1, 4, 2, 6 };
+	static const char *const want[] = { "three", "three", "five", "one", "four", "two", NULL };
+	const struct source a = { "a.yaml", text, sizeof(text) - 1 };
+	const struct source b = { "b.yaml", other, sizeof(other) - 1 };
+	struct diags d = { 0 };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		diag_warn(&d, &a, (struct pos){ lines[i], 1 }, "line %u", lines[i]);
+	diag_warn(&d, &b, (struct pos){ 2, 1 }, "line 2 of b");
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		if (want[i])
+			assert_string_equal(d.v[i].line, want[i]);
+		else
+			assert_null(d.v[i].line);
+	}
+	assert_string_equal(d.v[i].line, "dos");
+	diags_free(&d);
+}
+
 /* The caret stands under the character the column names, also when the
  * line holds multi-byte UTF-8 before it: under the x of "psk: x" here. */
 static void test_diags_caret_after_utf8(void **state)
@@ -866,6 +894,7 @@ int main(void)
 		cmocka_unit_test(test_profiles_algorithms),
 		cmocka_unit_test(test_all_errors_in_one_pass),
 		cmocka_unit_test(test_diags_print),
+		cmocka_unit_test(test_diags_lines_in_any_order),
 		cmocka_unit_test(test_diags_caret_after_utf8),
 		cmocka_unit_test(test_each_line_removed),
 		cmocka_unit_test(test_two_thousand_partners),
