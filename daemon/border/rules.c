@@ -58,7 +58,8 @@ static const char DECLARATIONS[] =
 "	chain ike_partner { }\n"
 "	chain partner_in { }\n"
 "	chain partner_known { }\n"
-"	chain partner_pass { }\n"
+"	chain partner_pass4 { }\n"
+"	chain partner_pass6 { }\n"
 "	chain ours_in { }\n"
 "	chain partner_out { }\n"
 "	chain partner_back { }\n"
@@ -71,14 +72,6 @@ static const char DECLARATIONS[] =
 "	chain sip_over_limit { }\n"
 "	chain ip_options { }\n"
 "}\n";
-
-/* What is judged of every packet from a partner, the first of a connection
- * or not. */
-#define PER_PACKET_CHECKS \
-"		iifname != \"$TUN\" meta ipsec missing goto spoofed\n" \
-"		ip hdrlength != 5 goto ip_options\n" \
-"		meta nfproto ipv6 exthdr hbh exists goto ip_options\n" \
-"		meta nfproto ipv6 exthdr rt exists goto ip_options\n"
 
 /* The rules (step 4).  $ID and $PROFILE are the two halves of the mark,
  * $TUN kernel-libipsec's device, $HOPS the hop limit towards and from
@@ -119,22 +112,33 @@ static const char CHAINS[] =
 "		iifname != \"$TUN\" meta ipsec missing ip6 saddr @ours6 goto ours_in\n"
 "	}\n"
 "	chain partner_in {\n"
-PER_PACKET_CHECKS
+"		iifname != \"$TUN\" meta ipsec missing goto spoofed\n"
 "		meta mark & $PROFILE . ip daddr != @exposed4$G goto not_exposed\n"
 "		meta mark & $PROFILE . ip6 daddr != @exposed6$G goto not_exposed\n"
 "		ct direction original ct mark set meta mark & $ID | $TAG\n"
-"		goto partner_pass\n"
+"		meta nfproto vmap { ipv4 : goto partner_pass4, ipv6 : goto partner_pass6 }\n"
 "	}\n"
 "	chain partner_known {\n"
-PER_PACKET_CHECKS
-"		goto partner_pass\n"
+"		iifname != \"$TUN\" meta ipsec missing goto spoofed\n"
+"		meta nfproto vmap { ipv4 : goto partner_pass4, ipv6 : goto partner_pass6 }\n"
 "	}\n"
-"	chain partner_pass {\n"
+"	# what is judged of every packet from a partner, the first of a\n"
+"	# connection or not: a chain per family, as every rule costs each\n"
+"	# packet that meets it\n"
+"	chain partner_pass4 {\n"
+"		ip hdrlength != 5 goto ip_options\n"
 "		meta mark & $ID @packets_limit goto packets_over_limit\n"
-"		udp dport 5060-5061 meta mark & $ID @sip_limit goto sip_over_limit\n"
-"		tcp dport 5060-5061 meta mark & $ID @sip_limit goto sip_over_limit\n"
+"		meta l4proto { tcp, udp } th dport 5060-5061 meta mark & $ID @sip_limit goto sip_over_limit\n"
 "		update @accepted { meta mark & $ID }\n"
 "		ip ttl set $HOPS\n"
+"		meta mark set 0x00000000\n"
+"	}\n"
+"	chain partner_pass6 {\n"
+"		exthdr hbh exists goto ip_options\n"
+"		exthdr rt exists goto ip_options\n"
+"		meta mark & $ID @packets_limit goto packets_over_limit\n"
+"		meta l4proto { tcp, udp } th dport 5060-5061 meta mark & $ID @sip_limit goto sip_over_limit\n"
+"		update @accepted { meta mark & $ID }\n"
 "		ip6 hoplimit set $HOPS\n"
 "		meta mark set 0x00000000\n"
 "	}\n"
