@@ -252,6 +252,45 @@ static void test_script_refuses_names(void **state)
 	plan_free(p);
 }
 
+/* Every replacement is the next generation: its parity names the staged
+ * sets, its number tags the connections it lets in; after GEN_MAX comes 1,
+ * whose sets are not the ones GEN_MAX's rules use. */
+static void test_script_generations(void **state)
+{
+	static const struct {
+		unsigned running, next;
+		const char *tag, *made, *gone;
+	} cases[] = {
+		{ 0, 1, "0x00010000", "exposed4_a", "exposed4_b" },     /* no table */
+		{ 1, 2, "0x00020000", "exposed4_b", "exposed4_a" },
+		{ 7, 8, "0x00080000", "exposed4_b", "exposed4_a" },
+		{ GEN_MAX, 1, "0x00010000", "exposed4_a", "exposed4_b" },
+	};
+	struct plan *p = plan_of(SEVERAL, "seg-a1");
+	struct border_state *s;
+	char err[256], want[128], *script;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		s = border_state_of(p, err, sizeof(err));
+		s->gen = cases[i].running;
+		script = render(p, s);
+		snprintf(want, sizeof(want), "comment \"generation %u\"", cases[i].next);
+		assert_non_null(strstr(script, want));
+		snprintf(want, sizeof(want), "ct mark & 0xffff0000 == %s meta mark set", cases[i].tag);
+		assert_non_null(strstr(script, want));
+		snprintf(want, sizeof(want), "ct mark set meta mark & 0x0000ffff | %s\n", cases[i].tag);
+		assert_non_null(strstr(script, want));
+		snprintf(want, sizeof(want), "@%s goto not_exposed", cases[i].made);
+		assert_int_equal(count(script, want), 2);       /* in and out */
+		snprintf(want, sizeof(want), "delete set inet zsec %s\n", cases[i].gone);
+		assert_non_null(strstr(strstr(script, "# ---- second transaction"), want));
+		free(script);
+		border_state_free(s);
+	}
+	plan_free(p);
+}
+
 /* ---- reading the table back ---- */
 
 static void test_state_from_listings(void **state)
@@ -299,6 +338,32 @@ static void test_state_from_listings(void **state)
 	border_state_free(s);
 }
 
+/* The generation in the gateway map's comment; 0 for anything else */
+static void test_state_generation(void **state)
+{
+	static const struct {
+		const char *comment;
+		unsigned gen;
+	} cases[] = {
+		{ "generation 7", 7 }, { "generation 65534", GEN_MAX }, { "generation 65535", 0 },
+		{ "generation a", 0 }, { "generation 7x", 0 }, { "generation ", 0 },
+		{ "generation -1", 0 }, { "another comment", 0 },
+	};
+	struct border_state *s;
+	char err[256] = "", json[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		s = state_new();
+		snprintf(json, sizeof(json), "{\"nftables\": [{\"map\": {\"name\": \"gateways4\", "
+		         "\"comment\": \"%s\"}}]}", cases[i].comment);
+		assert_true(state_add(s, "gateways4", json, err, sizeof(err)));
+		assert_int_equal(s->gen, cases[i].gen);
+		border_state_free(s);
+	}
+}
+
 static void test_reason_names(void **state)
 {
 	int r;
@@ -325,7 +390,9 @@ int main(void)
 		cmocka_unit_test(test_script_invariants),
 		cmocka_unit_test(test_script_no_partners),
 		cmocka_unit_test(test_script_refuses_names),
+		cmocka_unit_test(test_script_generations),
 		cmocka_unit_test(test_state_from_listings),
+		cmocka_unit_test(test_state_generation),
 		cmocka_unit_test(test_reason_names),
 	};
 
