@@ -45,7 +45,10 @@ foreign_up() {
 	ip link add zlfb0 type veth peer name zlfb1
 	ip link set zlfb0 netns foreign-b name out
 	ip link set zlfb1 netns zsec-transit name pfb
-	ip -n zsec-transit link set pfb master br0 up
+	# the wire stays cut until the first foreign_load: seg-a1 has been
+	# starting the link since the lab came up, and a retransmission that
+	# found a charon without configuration would end its attempt
+	ip -n zsec-transit link set pfb master br0
 	ip -n foreign-b link set out up
 	ip -n foreign-b addr add 198.51.100.2/32 dev out
 	ip -n foreign-b route add 192.0.2.1/32 dev out
@@ -70,6 +73,7 @@ foreign_up() {
 		"mount -t tmpfs tmpfs /run && STRONGSWAN_CONF=$fdir/strongswan.conf exec /usr/lib/ipsec/charon" \
 		> "$fdir/charon.out" 2>&1 &
 	foreign_pid=$!
+	disown "$foreign_pid"     # foreign_down's SIGKILL is no news
 	wait_for 10 test -S "/proc/$foreign_pid/root/run/charon.vici"
 }
 
@@ -114,6 +118,7 @@ foreign_load() {
 	# a DELETE, so that seg-a1 drops its SAs too: each case starts clean
 	foreign_swanctl --terminate --ike a --timeout 5 > /dev/null 2>&1
 	foreign_swanctl --load-all --file "$fdir/swanctl/swanctl.conf" > "$fdir/load.log" 2>&1
+	ip -n zsec-transit link set pfb up
 }
 
 # foreign_initiate: start the link from the foreign end, 15 s at most

@@ -28,12 +28,16 @@ check() {
 }
 diag() { echo "# $*"; }
 
-# wait_for SECONDS CMD...: poll CMD every 0.2 s until it succeeds
+# wait_for SECONDS CMD...: poll CMD every 0.2 s until it succeeds; when
+# it never does, what its last try printed, as a TAP comment
 wait_for() {
-	local deadline=$(( $(date +%s%N) / 1000000 + $1 * 1000 ))
+	local deadline=$(( $(date +%s%N) / 1000000 + $1 * 1000 )) out
 	shift
-	while ! "$@" > /dev/null 2>&1; do
-		[ $(( $(date +%s%N) / 1000000 )) -lt $deadline ] || return 1
+	while ! out=$("$@" 2>&1); do
+		if [ $(( $(date +%s%N) / 1000000 )) -ge $deadline ]; then
+			[ -z "$out" ] || printf '%s\n' "$out" | sed 's/^/# /'
+			return 1
+		fi
 		sleep 0.2
 	done
 }
