@@ -130,6 +130,14 @@ $(O)/tests/guard_tool: tests/guard/guard_tool.c $(GUARD_OBJ) $(O)/libzsecpolicy.
 
 unit: $(UNIT_BIN) $(O)/tests/guard_tool
 
+# test_lazy_ca: plugin sources in Debian's libstrongswan, built as the
+# plugin is (and sanitized in the sanitizers' build)
+$(O)/tests/test_lazy_ca: tests/unit/test_lazy_ca.c plugin/zsec_lazy_ca.c plugin/zsec_creds.c
+	$(call say,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(PLUGIN_CFLAGS) $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer) \
+		-Iplugin -o $@ $^ -L/usr/lib/ipsec -Wl,-rpath,/usr/lib/ipsec -lstrongswan -lcmocka
+
 
 # tests/border/ and tests/bench/border.sh drive the module with this tool
 $(O)/tests/border_tool: tests/border/border_tool.c $(BORDER_OBJ) $(O)/libzsecpolicy.a
@@ -160,6 +168,14 @@ $(O)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(POLICY_SRC) policy/policy.h policy/inter
 	@mkdir -p $(@D)
 	$(Q)clang -std=gnu11 -g -O1 -D_GNU_SOURCE -Ipolicy -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o $@ $< $(POLICY_SRC) $(YAML_LIBS)
+# fuzz_lazy_ca: the plugin's light walk, in Debian's libstrongswan
+$(O)/fuzz/fuzz_lazy_ca: tests/fuzz/fuzz_lazy_ca.c plugin/zsec_lazy_ca.c plugin/zsec_lazy_ca.h
+	$(call say,FUZZ,$@)
+	@mkdir -p $(@D)
+	$(Q)clang -std=gnu11 -g -O1 -D_GNU_SOURCE= -include $(SS)/config.h \
+		-I$(SS)/src/libstrongswan -Iplugin -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ $< plugin/zsec_lazy_ca.c \
+		-L/usr/lib/ipsec -Wl,-rpath,/usr/lib/ipsec -lstrongswan
 fuzz: $(FUZZ_BIN)
 
 BENCH_SRC := $(wildcard tests/bench/bench_*.c)

@@ -2,7 +2,9 @@
  * zsec_creds: an immutable credential set per plan snapshot.
  */
 #include "zsec_creds.h"
+#include "zsec_lazy_ca.h"
 
+#include <ctype.h>
 #include <errno.h>
 
 #include <library.h>
@@ -35,6 +37,10 @@ struct private_zsec_creds_t {
 
 	/** shared_entry_t* */
 	array_t *shared;
+
+	/** the CA for a request of every trusted CA, and its context */
+	zsec_request_ca_t request_ca;
+	void *ctx;
 };
 
 typedef struct {
@@ -42,6 +48,25 @@ typedef struct {
 	key_type_t key;
 	identification_t *id;
 } cert_filter_t;
+
+/**
+ * certificate_matches() without asking for the public key unless a key
+ * type is asked for: has_subject() matches the key's identifiers too, and a
+ * look-up must not parse every lazy CA it passes over (zsec_lazy_ca.h)
+ */
+static bool cert_matches(certificate_t *cert, certificate_type_t type,
+						 key_type_t key, identification_t *id)
+{
+	if (key != KEY_ANY)
+	{
+		return certificate_matches(cert, type, key, id);
+	}
+	if (type != CERT_ANY && type != cert->get_type(cert))
+	{
+		return FALSE;
+	}
+	return !id || cert->has_subject(cert, id);
+}
 
 CALLBACK(cert_filter, bool,
 	cert_filter_t *data, enumerator_t *orig, va_list args)
@@ -51,7 +76,7 @@ CALLBACK(cert_filter, bool,
 	VA_ARGS_VGET(args, out);
 	while (orig->enumerate(orig, &cert))
 	{
-		if (certificate_matches(cert, data->cert, data->key, data->id))
+		if (cert_matches(cert, data->cert, data->key, data->id))
 		{
 			*out = cert;
 			return TRUE;
@@ -65,7 +90,13 @@ METHOD(credential_set_t, create_cert_enumerator, enumerator_t*,
 	identification_t *id, bool trusted)
 {
 	cert_filter_t *data;
+	certificate_t *ca;
 
+	if (trusted && !id && this->request_ca && this->request_ca(this->ctx, &ca))
+	{
+		return ca && cert_matches(ca, cert, key, NULL) ?
+			enumerator_create_single(ca, NULL) : enumerator_create_empty();
+	}
 	INIT(data,
 		.cert = cert,
 		.key = key,
@@ -226,7 +257,7 @@ METHOD(zsec_creds_t, destroy, void,
 /*
  * Described in header
  */
-zsec_creds_t *zsec_creds_create()
+zsec_creds_t *zsec_creds_create(zsec_request_ca_t request_ca, void *ctx)
 {
 	private_zsec_creds_t *this;
 
@@ -248,6 +279,8 @@ zsec_creds_t *zsec_creds_create()
 		.trusted = array_create(0, 0),
 		.keys = array_create(0, 0),
 		.shared = array_create(0, 0),
+		.request_ca = request_ca,
+		.ctx = ctx,
 	);
 	return &this->public;
 }
@@ -266,6 +299,74 @@ certificate_t *zsec_load_cert(const char *path, char *err, size_t len)
 		snprintf(err, len, "cannot load certificate %s", path);
 	}
 	return cert;
+}
+
+/**
+ * The DER of a file holding one certificate, in DER or in PEM without
+ * headers; FALSE for anything else
+ */
+static bool cert_der(chunk_t file, chunk_t *der)
+{
+	static const char begin[] = "-----BEGIN CERTIFICATE-----";
+	static const char end[] = "-----END CERTIFICATE-----";
+	char *pos, *stop, *b64;
+	size_t n = 0;
+
+	if (file.len && file.ptr[0] == 0x30)
+	{
+		*der = chunk_clone(file);
+		return TRUE;
+	}
+	pos = memstr(file.ptr, begin, file.len);
+	stop = pos ? memstr(pos, end, file.len - ((u_char*)pos - file.ptr)) : NULL;
+	if (!stop || memstr(stop, "-----BEGIN", file.len - ((u_char*)stop - file.ptr)))
+	{
+		return FALSE;
+	}
+	b64 = malloc(stop - pos);
+	for (pos += strlen(begin); pos < stop; pos++)
+	{
+		u_char c = *pos;
+
+		if (isalnum(c) || c == '+' || c == '/' || c == '=')
+		{
+			b64[n++] = c;
+		}
+		else if (!isspace(c))
+		{
+			free(b64);
+			return FALSE;
+		}
+	}
+	if (!n || n % 4)
+	{
+		free(b64);
+		return FALSE;
+	}
+	*der = chunk_from_base64(chunk_create(b64, n), NULL);
+	free(b64);
+	return TRUE;
+}
+
+/*
+ * Described in header
+ */
+certificate_t *zsec_load_ca(const char *path, char *err, size_t len)
+{
+	certificate_t *cert = NULL;
+	chunk_t *file, der;
+
+	file = chunk_map((char*)path, FALSE);
+	if (file)
+	{
+		if (cert_der(*file, &der))
+		{
+			cert = zsec_lazy_ca_create(der);
+		}
+		chunk_unmap(file);
+	}
+	/* what the light walk does not read, the x509 plugin does, at once */
+	return cert ?: zsec_load_cert(path, err, len);
 }
 
 /*

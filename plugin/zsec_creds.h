@@ -49,12 +49,35 @@ struct zsec_creds_t {
 	void (*destroy)(zsec_creds_t *this);
 };
 
-zsec_creds_t *zsec_creds_create();
+/**
+ * The CA to answer a request for every trusted CA with.  charon asks so for
+ * the CERTREQ of an IKE_SA_INIT response, before it knows the peer's
+ * configuration; the answer is the CA of the link the IKE_SA is with, not
+ * every partner's: 10,000 key identifiers are 200 kB, far more than an
+ * IKE_SA_INIT can carry, and each CA would be parsed in full for it.
+ *
+ * @param ctx		the context given to zsec_creds_create()
+ * @param ca		the link's CA, NULL for none (a PSK link, no link)
+ * @return			FALSE if the request comes from no IKE_SA: every CA
+ */
+typedef bool (*zsec_request_ca_t)(void *ctx, certificate_t **ca);
+
+/**
+ * @param request_ca	the CA for a request of every trusted CA, or NULL
+ * @param ctx			its context
+ */
+zsec_creds_t *zsec_creds_create(zsec_request_ca_t request_ca, void *ctx);
 
 /**
  * Load credentials from files; NULL with a reason on failure.
  */
 certificate_t *zsec_load_cert(const char *path, char *err, size_t len);
+
+/**
+ * A CA certificate, parsed in full at its first use (zsec_lazy_ca.h); one
+ * the light walk does not read is parsed at once.
+ */
+certificate_t *zsec_load_ca(const char *path, char *err, size_t len);
 private_key_t *zsec_load_key(const char *path, char *err, size_t len);
 shared_key_t *zsec_load_psk(const char *path, char *err, size_t len);
 

@@ -284,10 +284,10 @@ static void psk_destroy(void *obj)
 }
 
 /**
- * Credential files of the links to build, parsed in parallel before the
- * links are built: parsing 10,000 CA certificates (the public key through
- * OpenSSL's decoders, the self-signature) is most of a full apply, while
- * charon's workers are idle.  The thread building the snapshot takes part,
+ * Credential files of the links to build, read in parallel before the
+ * links are built: 10,000 CA certificates (read lightly, zsec_lazy_ca.h)
+ * and their files are most of a full apply, while charon's workers are
+ * idle.  The thread building the snapshot takes part,
  * so it never waits for a worker that does not come (all of them busy):
  * it waits only for the files that workers have begun.  A file that fails
  * is left out; load() tries it again and reports why.
@@ -413,7 +413,7 @@ static void prefetch(loader_t *loader, struct plan *plan, zsec_link_t **olds)
 						 cert_destroy);
 			prefetch_add(p, seen, l->key, (load_fn_t)zsec_load_key,
 						 key_destroy);
-			prefetch_add(p, seen, l->ca, (load_fn_t)zsec_load_cert,
+			prefetch_add(p, seen, l->ca, (load_fn_t)zsec_load_ca,
 						 cert_destroy);
 		}
 		else
@@ -632,7 +632,7 @@ static bool build_link(zsec_link_t *l, loader_t *loader)
 		l->cert = load(loader, p->cert, (load_fn_t)zsec_load_cert, cert_destroy);
 		l->key = l->cert ? load(loader, p->key, (load_fn_t)zsec_load_key,
 								key_destroy) : NULL;
-		l->ca = l->key ? load(loader, p->ca, (load_fn_t)zsec_load_cert,
+		l->ca = l->key ? load(loader, p->ca, (load_fn_t)zsec_load_ca,
 							  cert_destroy) : NULL;
 		if (!l->ca)
 		{
@@ -685,6 +685,24 @@ static identification_t *remote_identity(peer_cfg_t *peer)
 static bool first_use(loader_t *loader, void *obj)
 {
 	return !loader->added->put(loader->added, obj, obj);
+}
+
+/**
+ * zsec_request_ca_t: the CA of the link of the IKE_SA the thread works for
+ */
+static bool request_ca(void *ctx, certificate_t **ca)
+{
+	private_zsec_snapshot_t *this = ctx;
+	ike_sa_t *ike_sa = charon->bus->get_sa(charon->bus);
+	zsec_link_t *link;
+
+	if (!ike_sa)
+	{
+		return FALSE;
+	}
+	link = get_link_by_host(this, ike_sa->get_other_host(ike_sa));
+	*ca = link ? link->ca : NULL;
+	return TRUE;
 }
 
 /**
@@ -840,7 +858,7 @@ zsec_snapshot_t *zsec_snapshot_create(struct plan *plan, zsec_snapshot_t *prev,
 		.by_host = hashtable_create(link_host_hash, link_host_equals,
 									plan->n_links ?: 1),
 		.by_id = hashtable_create(link_id_hash, link_id_equals, plan->n_links ?: 1),
-		.creds = zsec_creds_create(),
+		.creds = zsec_creds_create(request_ca, this),
 		.ref = 1,
 	);
 	plan_free(plan);

@@ -65,7 +65,15 @@ foreign_up() {
 			kernel-netlink { fwmark = !0x5a }
 			kernel-libipsec { allow_peer_ts = yes }
 		}
-		filelog { f { path = $fdir/charon.log  default = 1  ike = 2  cfg = 2  flush_line = yes } }
+		filelog {
+			f {
+				path = $fdir/charon.log
+				default = 1
+				ike = 2
+				cfg = 2
+				flush_line = yes
+			}
+		}
 	}
 	swanctl { load = pem pkcs1 pkcs8 x509 openssl }
 	EOC

@@ -46,6 +46,22 @@ check "interop: seg-a1 starts the Za link with the foreign SEG" wait_for 60 is_u
 foreign_load seg-b1 $good_ike $good_esp 10.2.0.0/16
 foreign_initiate
 check "interop: the foreign SEG starts it" wait_for 30 is_up
+# seg-a1's IKE_SA_INIT response asks for a certificate from that partner's
+# CA alone, not from our own or another partner's (the foreign SEG knows
+# ours only: operator-b's is "unknown" to it, named by the SHA-1 of its
+# subjectPublicKeyInfo)
+b_keyid=$(openssl x509 -in "$fpki/operator-b-ca.pem" -noout -pubkey |
+	openssl pkey -pubin -outform der | sha1sum | sed 's/ .*//; s/../&:/g; s/:$//')
+only_b_asked() {
+	local asked
+	asked=$(grep -o 'received cert request for.*' "$fdir/charon.log" | sort -u)
+	[ "$asked" = "received cert request for unknown ca with keyid $b_keyid" ] ||
+		{ printf 'operator-b: %s\n%s\n' "$b_keyid" "$asked"; return 1; }
+}
+check "interop: seg-a1 asks the foreign SEG for a certificate of operator-b's CA only" \
+	only_b_asked
+# the lab does not wait for links: the element's own may still be on its way
+check "interop: pcscf-1's Zb link is up" wait_for 30 all_up pcscf-1
 check "interop: ping from pcscf-1 to the foreign side (10.2.1.10)" \
 	in_node pcscf-1 ping -c 2 -W 2 10.2.1.10
 
