@@ -188,6 +188,12 @@ $(O)/bench/bench_%: tests/bench/bench_%.c $(O)/libzsecpolicy.a
 $(O)/bench/bench_guard: $(GUARD_OBJ)
 $(O)/bench/bench_guard: TEST_CFLAGS = -Idaemon/guard
 $(O)/bench/bench_guard: TEST_LIBS = $(NL_LIBS)
+# bench_lazy_ca: the plugin's CA loading in Debian's libstrongswan, as test_lazy_ca
+$(O)/bench/bench_lazy_ca: tests/bench/bench_lazy_ca.c plugin/zsec_lazy_ca.c plugin/zsec_creds.c
+	$(call say,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(PLUGIN_CFLAGS) -Iplugin -o $@ $^ -L/usr/lib/ipsec -Wl,-rpath,/usr/lib/ipsec \
+		-lstrongswan
 # bench_plugin talks to the plugin's socket through daemon/common's framing
 $(O)/bench/bench_plugin: $(COMMON_OBJ)
 $(O)/bench/bench_plugin: TEST_CFLAGS = -Idaemon/common

@@ -8,6 +8,9 @@
 #           `swanctl --load-conns` of the same links, and charon's RSS after
 #           each; the plugin with charon.plugins.zsec.initiate = no (like
 #           start_action = none) and with the default (it starts every link)
+#   CAs     the memory of a partner's CA certificate in the plugin, unused
+#           and used (bench_lazy_ca), for charon's RSS at N = 10,000 once
+#           every partner has authenticated: the RSS above is before that
 #   change  one partner's prefixes changed at N = 10,000: one plan pushed,
 #           and swanctl --load-conns of the changed file
 #   ike     200 links up, IKE and ESP with x25519: seg-a1's charon (zsec or
@@ -488,6 +491,17 @@ if [[ " ${sizes[*]} " == *" $big "* ]]; then
 		"$big" "$(m z_hwm "$big." .no)" "$(m s_hwm "$big.")"
 	printf 'charon RSS %s links after 10 one-link changes: zsec %s MB (information)\n' \
 		"$big" "$(m z_rss_change "")"
+	# the RSS above is before any partner authenticated: zsec's CAs are
+	# parsed at their first use (plugin/zsec_lazy_ca.h), swanctl's at load
+	lazy=$("$build/bench/bench_lazy_ca" "$pki" "$big" lazy) &&
+		eager=$("$build/bench/bench_lazy_ca" "$pki" "$big" eager) ||
+		die "bench_lazy_ca failed"
+	lb=$(get loaded_b "$lazy") ub=$(get used_b "$lazy") eb=$(get loaded_b "$eager")
+	printf 'memory per CA certificate: zsec %s B, %s B once used; parsed at once %s B (information)\n' \
+		"$lb" "$ub" "$eb"
+	zu=$(awk -v z="$zr" -v n="$big" -v l="$lb" -v u="$ub" 'BEGIN { printf "%.1f", z + n * (u - l) / 1e6 }')
+	printf 'charon RSS %s links, every CA used (estimate: + %s x %s B): zsec %s MB vs swanctl %s MB: ratio %s (information)\n' \
+		"$big" "$big" "$((ub - lb))" "$zu" "$sr" "$(ratio "$zu" "$sr")"
 else
 	echo "(the apply and memory targets are for $big links, not in PLUGIN_BENCH_SIZES)"
 fi
