@@ -15,9 +15,32 @@ typedef struct private_zsec_lazy_ca_t private_zsec_lazy_ca_t;
 /** What became of the full parse */
 typedef enum {
 	FULL_NOT_YET,
+	/** the x509 plugin's certificate is kept: it answers */
 	FULL_DONE,
+	/** the parsed certificate went; what trust asks of it is kept (slim_t) */
+	FULL_SLIM,
 	FULL_FAILED,
 } full_state_t;
+
+/**
+ * What trust asks of a parsed CA certificate, kept when it is self-signed
+ * and has none of the extensions the x509 plugin enumerates: then the
+ * x509 plugin's object (3 KB beside its public key's 2 KB) can go
+ */
+typedef struct {
+	public_key_t *key;
+	x509_flag_t flags;
+	time_t not_before;
+	time_t not_after;
+	/** get_subjectKeyIdentifier(): in the DER, or the key's fingerprint */
+	chunk_t skid;
+	/** get_authKeyIdentifier(), owned */
+	chunk_t akid;
+	/** by x509_constraint_t */
+	u_int constraints[X509_INHIBIT_ANY_POLICY + 1];
+	/** the self-signature's scheme */
+	signature_params_t *scheme;
+} slim_t;
 
 struct private_zsec_lazy_ca_t {
 
@@ -40,8 +63,10 @@ struct private_zsec_lazy_ca_t {
 	 * key identifier against */
 	chunk_t hashes[3];
 
-	/** the x509 plugin's certificate, once parsed: set once, under lock */
+	/** the x509 plugin's certificate, once parsed (FULL_DONE), or what
+	 * trust asks of it (FULL_SLIM): set once, under lock */
 	certificate_t *full;
+	slim_t slim;
 
 	/** full_state_t, read without the lock */
 	int state;
@@ -53,18 +78,70 @@ struct private_zsec_lazy_ca_t {
 static pthread_mutex_t full_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /**
- * The certificate parsed in full, NULL if it does not parse
+ * Whether an enumerator of the certificate's yields nothing
  */
-static certificate_t *full(private_zsec_lazy_ca_t *this)
+static bool none(enumerator_t *enumerator)
 {
+	void *item;
+	bool empty = !enumerator->enumerate(enumerator, &item);
+
+	enumerator->destroy(enumerator);
+	return empty;
+}
+
+/**
+ * Keep what trust asks of the parsed certificate, if that is all it has:
+ * self-signed, and no extension that one of x509_t's enumerators lists
+ */
+static bool slim_down(private_zsec_lazy_ca_t *this, certificate_t *cert)
+{
+	x509_t *x509 = (x509_t*)cert;
+	slim_t *slim = &this->slim;
+	x509_constraint_t c;
+
+	if (!(x509->get_flags(x509) & X509_SELF_SIGNED) ||
+		!none(x509->create_subjectAltName_enumerator(x509)) ||
+		!none(x509->create_crl_uri_enumerator(x509)) ||
+		!none(x509->create_ocsp_uri_enumerator(x509)) ||
+		!none(x509->create_ipAddrBlock_enumerator(x509)) ||
+		!none(x509->create_name_constraint_enumerator(x509, TRUE)) ||
+		!none(x509->create_name_constraint_enumerator(x509, FALSE)) ||
+		!none(x509->create_cert_policy_enumerator(x509)) ||
+		!none(x509->create_policy_mapping_enumerator(x509)) ||
+		!cert->issued_by(cert, cert, &slim->scheme))
+	{
+		return FALSE;
+	}
+	slim->key = cert->get_public_key(cert);
+	slim->flags = x509->get_flags(x509);
+	cert->get_validity(cert, NULL, &slim->not_before, &slim->not_after);
+	slim->akid = chunk_clone(x509->get_authKeyIdentifier(x509));
+	for (c = 0; c < countof(slim->constraints); c++)
+	{
+		slim->constraints[c] = x509->get_constraint(x509, c);
+	}
+	/* the key's fingerprint, if so, lives as long as the key */
+	slim->skid = this->ski.len ? this->ski :
+				 x509->get_subjectKeyIdentifier(x509);
+	return slim->key != NULL;
+}
+
+/**
+ * Parse the certificate in full, once: FULL_DONE, FULL_SLIM or FULL_FAILED
+ */
+static full_state_t full(private_zsec_lazy_ca_t *this)
+{
+	full_state_t state;
 	certificate_t *cert;
 
-	if (__atomic_load_n(&this->state, __ATOMIC_ACQUIRE) != FULL_NOT_YET)
+	state = __atomic_load_n(&this->state, __ATOMIC_ACQUIRE);
+	if (state != FULL_NOT_YET)
 	{
-		return this->full;
+		return state;
 	}
 	pthread_mutex_lock(&full_lock);
-	if (this->state == FULL_NOT_YET)
+	state = this->state;
+	if (state == FULL_NOT_YET)
 	{
 		cert = lib->creds->create(lib->creds, CRED_CERTIFICATE, CERT_X509,
 								  BUILD_BLOB_ASN1_DER, this->encoding, BUILD_END);
@@ -78,13 +155,22 @@ static certificate_t *full(private_zsec_lazy_ca_t *this)
 		{
 			DBG1(DBG_CFG, "zsec: CA certificate \"%Y\" does not parse: it "
 				 "vouches for nobody", this->subject);
+			state = FULL_FAILED;
 		}
-		this->full = cert;
-		__atomic_store_n(&this->state, cert ? FULL_DONE : FULL_FAILED,
-						 __ATOMIC_RELEASE);
+		else if (slim_down(this, cert))
+		{
+			cert->destroy(cert);
+			state = FULL_SLIM;
+		}
+		else
+		{
+			this->full = cert;
+			state = FULL_DONE;
+		}
+		__atomic_store_n(&this->state, state, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&full_lock);
-	return this->full;
+	return state;
 }
 
 METHOD(certificate_t, get_type, certificate_type_t,
@@ -144,7 +230,7 @@ METHOD(certificate_t, has_subject, id_match_t,
 			return this->full->has_subject(this->full, id);
 		case FULL_FAILED:
 			return ID_MATCH_NONE;
-		default:
+		default:	/* slim: no subjectAltName, the key's are the hashes */
 			return light_has_subject(this, id);
 	}
 }
@@ -159,47 +245,80 @@ METHOD(certificate_t, issued_by, bool,
 	private_zsec_lazy_ca_t *this, certificate_t *issuer,
 	signature_params_t **scheme)
 {
-	certificate_t *cert = full(this);
+	certificate_t *cert;
+	bool issued;
 
-	if (!cert)
+	switch (full(this))
 	{
-		return FALSE;
+		case FULL_DONE:
+			/* self-signed: the parsed certificate asks itself */
+			if (issuer == &this->public.interface)
+			{
+				issuer = this->full;
+			}
+			return this->full->issued_by(this->full, issuer, scheme);
+		case FULL_SLIM:
+			if (issuer == &this->public.interface)
+			{	/* the x509 plugin's answer for a self-signed certificate */
+				if (scheme)
+				{
+					*scheme = signature_params_clone(this->slim.scheme);
+				}
+				return TRUE;
+			}
+			/* another issuer, which charon does not ask of a root: the x509
+			 * plugin checks it on a parse of its own */
+			cert = lib->creds->create(lib->creds, CRED_CERTIFICATE, CERT_X509,
+								BUILD_BLOB_ASN1_DER, this->encoding, BUILD_END);
+			issued = cert && cert->issued_by(cert, issuer, scheme);
+			DESTROY_IF(cert);
+			return issued;
+		default:
+			return FALSE;
 	}
-	/* self-signed: the parsed certificate asks itself */
-	if (issuer == &this->public.interface)
-	{
-		issuer = cert;
-	}
-	return cert->issued_by(cert, issuer, scheme);
 }
 
 METHOD(certificate_t, get_public_key, public_key_t*,
 	private_zsec_lazy_ca_t *this)
 {
-	certificate_t *cert = full(this);
-
-	return cert ? cert->get_public_key(cert) : NULL;
+	switch (full(this))
+	{
+		case FULL_DONE:
+			return this->full->get_public_key(this->full);
+		case FULL_SLIM:
+			return this->slim.key->get_ref(this->slim.key);
+		default:
+			return NULL;
+	}
 }
 
 METHOD(certificate_t, get_validity, bool,
 	private_zsec_lazy_ca_t *this, time_t *when, time_t *not_before,
 	time_t *not_after)
 {
-	certificate_t *cert = full(this);
+	time_t t = when ? *when : time(NULL);
+	bool valid = FALSE;
 
-	if (cert)
+	switch (full(this))
 	{
-		return cert->get_validity(cert, when, not_before, not_after);
+		case FULL_DONE:
+			return this->full->get_validity(this->full, when, not_before,
+											not_after);
+		case FULL_SLIM:
+			valid = t >= this->slim.not_before && t <= this->slim.not_after;
+			break;
+		default:	/* no validity: slim is all 0 */
+			break;
 	}
 	if (not_before)
 	{
-		*not_before = 0;
+		*not_before = this->slim.not_before;
 	}
 	if (not_after)
 	{
-		*not_after = 0;
+		*not_after = this->slim.not_after;
 	}
-	return FALSE;
+	return valid;
 }
 
 /* the x509 plugin's get_encoding() and equals(), on the same DER */
@@ -250,6 +369,9 @@ METHOD(certificate_t, destroy, void,
 	if (ref_put(&this->ref))
 	{
 		DESTROY_IF(this->full);
+		DESTROY_IF(this->slim.key);
+		signature_params_destroy(this->slim.scheme);
+		chunk_free(&this->slim.akid);
 		DESTROY_IF(this->subject);
 		DESTROY_IF(this->issuer);
 		for (i = 0; i < countof(this->hashes); i++)
@@ -261,10 +383,11 @@ METHOD(certificate_t, destroy, void,
 	}
 }
 
-/** The parsed certificate's x509_t, NULL if it does not parse */
+/** The parsed certificate's x509_t if it is kept, else NULL: slim then
+ * answers, which is all zero if the certificate does not parse */
 static x509_t *full_x509(private_zsec_lazy_ca_t *this)
 {
-	return (x509_t*)full(this);
+	return full(this) == FULL_DONE ? (x509_t*)this->full : NULL;
 }
 
 METHOD(x509_t, get_flags, x509_flag_t,
@@ -272,7 +395,7 @@ METHOD(x509_t, get_flags, x509_flag_t,
 {
 	x509_t *x509 = full_x509(this);
 
-	return x509 ? x509->get_flags(x509) : X509_NONE;
+	return x509 ? x509->get_flags(x509) : this->slim.flags;
 }
 
 METHOD(x509_t, get_serial, chunk_t,
@@ -286,7 +409,7 @@ METHOD(x509_t, get_subjectKeyIdentifier, chunk_t,
 {
 	x509_t *x509 = full_x509(this);
 
-	return x509 ? x509->get_subjectKeyIdentifier(x509) : chunk_empty;
+	return x509 ? x509->get_subjectKeyIdentifier(x509) : this->slim.skid;
 }
 
 METHOD(x509_t, get_authKeyIdentifier, chunk_t,
@@ -294,21 +417,33 @@ METHOD(x509_t, get_authKeyIdentifier, chunk_t,
 {
 	x509_t *x509 = full_x509(this);
 
-	return x509 ? x509->get_authKeyIdentifier(x509) : chunk_empty;
+	return x509 ? x509->get_authKeyIdentifier(x509) : this->slim.akid;
 }
 
 METHOD(x509_t, get_constraint, u_int,
 	private_zsec_lazy_ca_t *this, x509_constraint_t type)
 {
-	x509_t *x509 = full_x509(this);
-
-	return x509 ? x509->get_constraint(x509, type) : X509_NO_CONSTRAINT;
+	switch (full(this))
+	{
+		case FULL_DONE:
+			return ((x509_t*)this->full)->get_constraint((x509_t*)this->full,
+														 type);
+		case FULL_SLIM:
+			if (type < countof(this->slim.constraints))
+			{
+				return this->slim.constraints[type];
+			}
+			/* fall through */
+		default:
+			return X509_NO_CONSTRAINT;
+	}
 }
 
 /* the parameters of a method as one macro argument: COMMA separates them */
 #define COMMA ,
 
-/** An enumerator of the parsed certificate's, empty if it does not parse */
+/** An enumerator of the parsed certificate's; empty if it does not parse,
+ * or if slim (slim_down() saw it empty) */
 #define FULL_ENUMERATOR(method, params, args) \
 METHOD(x509_t, method, enumerator_t*, private_zsec_lazy_ca_t *this params) \
 { \

@@ -18,6 +18,13 @@
  * walk.  A certificate that does not parse in full then is no CA at all (no
  * key, no flags, issues nothing, matches nothing): the peers it would
  * vouch for are refused, and charon's log says why.
+ *
+ * Of the parsed certificate, a self-signed one without the extensions x509_t
+ * lists (URIs, name constraints, policies, address blocks) keeps only what
+ * the x509 plugin answered: its public key, flags, validity, constraints,
+ * key identifiers and the self-signature's scheme.  The x509 plugin's object
+ * goes, 3 KB of the 5.4 a parsed CA takes: a CA in use costs 3.7 KB, one
+ * not yet used 1.4 KB (bench_lazy_ca).  Any other is kept whole.
  */
 #ifndef ZSEC_LAZY_CA_H_
 #define ZSEC_LAZY_CA_H_

@@ -1,8 +1,7 @@
 /* fuzz_lazy_ca: any bytes as a CA certificate's DER, the plugin's light
  * walk (plugin/zsec_lazy_ca.c).  What it accepts must answer look-ups and
- * then the full parse's questions without crashing; the full parse here
- * has no OpenSSL (x509 and sha1 only), so it fails on the public key of
- * anything and takes the path of a CA that does not parse. */
+ * then the full parse's questions without crashing, whether the full
+ * parse fails, is kept, or goes slim (the seeds are real CAs). */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -16,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	if (!library_init(NULL, "fuzz_lazy_ca") ||
-		!lib->plugins->load(lib->plugins, "sha1 x509"))
+		!lib->plugins->load(lib->plugins, "sha1 x509 pkcs1 openssl"))
 	{
 		abort();
 	}
@@ -28,6 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	certificate_t *cert;
 	identification_t *subject, *keyid;
+	public_key_t *key;
 	x509_t *x509;
 
 	cert = zsec_lazy_ca_create(chunk_clone(chunk_create((u_char*)data, size)));
@@ -44,10 +44,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();        /* a CA that does not match its own serial */
 	}
 	cert->has_subject(cert, subject);
-	/* the full parse's questions */
+	/* the full parse's questions, kept in full or slim */
 	x509->get_flags(x509);
 	cert->issued_by(cert, cert, NULL);
-	DESTROY_IF(cert->get_public_key(cert));
+	key = cert->get_public_key(cert);
+	DESTROY_IF(key);        /* not of the call: the macro evaluates it twice */
+	cert->get_validity(cert, NULL, NULL, NULL);
+	x509->get_constraint(x509, X509_PATH_LEN);
+	x509->get_subjectKeyIdentifier(x509);
+	x509->get_authKeyIdentifier(x509);
 	cert->has_subject(cert, subject);
 	keyid->destroy(keyid);
 	cert->destroy(cert);

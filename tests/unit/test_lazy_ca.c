@@ -142,6 +142,16 @@ static certificate_t *parsed(certificate_t *cert)
 	return full;
 }
 
+/* whether an enumerator yields nothing */
+static bool none_of(enumerator_t *enumerator)
+{
+	void *item;
+	bool empty = !enumerator->enumerate(enumerator, &item);
+
+	enumerator->destroy(enumerator);
+	return empty;
+}
+
 static void test_lookups_match_as_the_x509_plugin(void **state)
 {
 	certificate_t *full = parsed(make_ca(ca_key, "C=XX, O=operator-b, CN=operator-b CA", NULL));
@@ -228,6 +238,112 @@ static void test_trust_comes_from_the_full_parse(void **state)
 	lazy_other->destroy(lazy_other);
 	other->destroy(other);
 	ca->destroy(ca);
+}
+
+/* a CA with a path length: parsed, it goes slim (the x509 plugin's object is
+ * not kept) and answers every question of trust as the x509 plugin does */
+static void test_slim_answers_as_the_x509_plugin(void **state)
+{
+	identification_t *dn = identification_create_from_string(
+										"C=XX, O=operator-b, CN=operator-b CA");
+	public_key_t *public = ca_key->get_public_key(ca_key), *a, *b;
+	certificate_t *ca, *full, *lazy, *end;
+	x509_t *fx, *lx;
+	signature_params_t *fs = NULL, *ls = NULL;
+	time_t fb, fa, lb, la, when;
+	x509_constraint_t c;
+
+	ca = lib->creds->create(lib->creds, CRED_CERTIFICATE, CERT_X509,
+							BUILD_SIGNING_KEY, ca_key, BUILD_PUBLIC_KEY, public,
+							BUILD_SUBJECT, dn, BUILD_X509_FLAG, X509_CA,
+							BUILD_PATHLEN, 1, BUILD_END);
+	assert_non_null(ca);
+	end = make_end(ca, ca_key);
+	full = parsed(ca);
+	lazy = lazy_of(full);
+	fx = (x509_t*)full;
+	lx = (x509_t*)lazy;
+	assert_non_null(lazy);
+
+	assert_true(lazy->issued_by(lazy, lazy, &ls));
+	assert_true(full->issued_by(full, full, &fs));
+	assert_true(signature_params_equal(ls, fs));
+	assert_int_equal(lx->get_flags(lx), fx->get_flags(fx));
+	assert_true(lx->get_flags(lx) & X509_SELF_SIGNED);
+	for (c = X509_PATH_LEN; c <= X509_INHIBIT_ANY_POLICY; c++)
+	{
+		assert_int_equal(lx->get_constraint(lx, c), fx->get_constraint(fx, c));
+	}
+	assert_int_equal(lx->get_constraint(lx, X509_PATH_LEN), 1);
+	assert_true(chunk_equals(lx->get_subjectKeyIdentifier(lx),
+							 fx->get_subjectKeyIdentifier(fx)));
+	assert_int_equal(chunk_compare(lx->get_authKeyIdentifier(lx),
+								   fx->get_authKeyIdentifier(fx)), 0);
+	assert_int_equal(lazy->get_validity(lazy, NULL, &lb, &la),
+					 full->get_validity(full, NULL, &fb, &fa));
+	assert_int_equal(lb, fb);
+	assert_int_equal(la, fa);
+	when = fa + 1;
+	assert_false(lazy->get_validity(lazy, &when, NULL, NULL));
+	a = lazy->get_public_key(lazy);
+	b = full->get_public_key(full);
+	assert_true(a->equals(a, b));
+	a->destroy(a);
+	b->destroy(b);
+	/* what it issued, and what it did not */
+	assert_true(end->issued_by(end, lazy, NULL));
+	assert_false(lazy->issued_by(lazy, end, NULL));
+	assert_true(none_of(lx->create_crl_uri_enumerator(lx)));
+	same_match(lazy, full, identification_create_from_string(
+			"C=XX, O=operator-b, CN=operator-b CA"), ID_MATCH_PERFECT);
+	same_match(lazy, full, key_id(fx->get_subjectKeyIdentifier(fx)),
+			   ID_MATCH_PERFECT);
+
+	signature_params_destroy(ls);
+	signature_params_destroy(fs);
+	end->destroy(end);
+	lazy->destroy(lazy);
+	full->destroy(full);
+	public->destroy(public);
+	dn->destroy(dn);
+}
+
+/* a CA with an extension x509_t enumerates (an OCSP URI) keeps the x509
+ * plugin's object, which answers */
+static void test_extensions_keep_the_full_parse(void **state)
+{
+	identification_t *dn = identification_create_from_string(
+										"C=XX, O=operator-b, CN=operator-b CA");
+	public_key_t *public = ca_key->get_public_key(ca_key);
+	linked_list_t *uris = linked_list_create();
+	certificate_t *ca, *lazy, *end;
+	enumerator_t *enumerator;
+	x509_t *lx;
+	char *uri;
+
+	uris->insert_last(uris, "http://ocsp.operator-b.example");
+	ca = lib->creds->create(lib->creds, CRED_CERTIFICATE, CERT_X509,
+							BUILD_SIGNING_KEY, ca_key, BUILD_PUBLIC_KEY, public,
+							BUILD_SUBJECT, dn, BUILD_X509_FLAG, X509_CA,
+							BUILD_OCSP_ACCESS_LOCATIONS, uris, BUILD_END);
+	assert_non_null(ca);
+	end = make_end(ca, ca_key);
+	lazy = lazy_of(ca);
+	lx = (x509_t*)lazy;
+	assert_non_null(lazy);
+	assert_true(lazy->issued_by(lazy, lazy, NULL));
+	enumerator = lx->create_ocsp_uri_enumerator(lx);
+	assert_true(enumerator->enumerate(enumerator, &uri));
+	assert_string_equal(uri, "http://ocsp.operator-b.example");
+	enumerator->destroy(enumerator);
+	assert_true(end->issued_by(end, lazy, NULL));
+
+	end->destroy(end);
+	lazy->destroy(lazy);
+	ca->destroy(ca);
+	uris->destroy(uris);
+	public->destroy(public);
+	dn->destroy(dn);
 }
 
 static void test_a_ca_that_does_not_parse_vouches_for_nobody(void **state)
@@ -439,6 +555,8 @@ int main(void)
 		cmocka_unit_test(test_lookups_match_as_the_x509_plugin),
 		cmocka_unit_test(test_no_extensions),
 		cmocka_unit_test(test_trust_comes_from_the_full_parse),
+		cmocka_unit_test(test_slim_answers_as_the_x509_plugin),
+		cmocka_unit_test(test_extensions_keep_the_full_parse),
 		cmocka_unit_test(test_a_ca_that_does_not_parse_vouches_for_nobody),
 		cmocka_unit_test(test_set_lookups_parse_nothing),
 		cmocka_unit_test(test_every_ca_request_names_the_links),
