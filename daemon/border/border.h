@@ -95,10 +95,12 @@ struct border_state *border_state_read(char *err, size_t len);
 struct border_state *border_state_of(const struct plan *p, char *err, size_t len);
 void border_state_free(struct border_state *s);
 
-/* Between the two transactions of a script: what comes before it stages
- * the sets the rules will use, what comes after replaces the table
- * (ruleset.c says why two). */
-#define BORDER_SWAP_MARK "# ---- second transaction ----\n"
+/* A script is transactions: what comes before BORDER_SWAP_MARK stages the
+ * sets the rules will use, in transactions that BORDER_STAGE_MARK parts and
+ * that may run at the same time; what comes after replaces the table
+ * (ruleset.c says why). */
+#define BORDER_STAGE_MARK "# ---- staging transaction, alongside the one before ----\n"
+#define BORDER_SWAP_MARK "# ---- the replacement, after every staging transaction ----\n"
 
 /* The nft script that turns the running table (NULL: none) into p's;
  * NULL p, or a plan without partners, removes it.  Deterministic: the same
@@ -112,9 +114,10 @@ char *border_render(const struct plan *p, const struct border_state *running,
  * without changing anything (dry run).  st may be NULL. */
 bool border_check(const struct plan *p, struct border_stats *st, char *err, size_t len);
 /* Renders p against the running table, checks it (dry run), then applies
- * it: the staged sets, then the rest as one transaction.  On failure the
- * rules are as they were (a staged set no rule uses may be left, the next
- * apply replaces it).  NULL p removes the table.  st may be NULL. */
+ * it: the staged sets, side by side, then the rest as one transaction.  On
+ * failure the rules are as they were (a staged set no rule uses may be
+ * left, the next apply replaces it).  NULL p removes the table.  st may be
+ * NULL. */
 bool border_apply(const struct plan *p, struct border_stats *st, char *err, size_t len);
 
 /* One entry per partner in the running table, sorted by name, then the

@@ -43,8 +43,8 @@ struct state_count {
 };
 
 /* Every replacement is a generation of the table, 1 to GEN_MAX and round
- * again, counted on from the running one (whose number the comment of the
- * gateway map carries, after STATE_GEN_COMMENT).  Its parity names the
+ * again, counted on from the running one (whose number the comment of set
+ * generation carries, after STATE_GEN_COMMENT).  Its parity names the
  * staged sets the rules use (ruleset.c): odd NAME_a, even NAME_b, so
  * GEN_MAX is even.  The number itself tags the connections it let in
  * (rules.c): a replacement judges every connection again. */
@@ -60,6 +60,9 @@ struct border_state {
 	struct arena *arena;
 	bool table;                     /* table inet zsec exists */
 	unsigned gen;                   /* 1 to GEN_MAX; 0: unknown */
+	bool legacy;                    /* made by a zsecd of before the staging
+	                                 * transactions: src4/6, gateways4/6,
+	                                 * packets_limit and sip_limit unstaged */
 	struct state_name *names;       /* from the gateway maps, sorted by name */
 	size_t n_names;
 	struct state_count *counts[COUNTS];     /* sorted by id; read for
@@ -122,6 +125,10 @@ const char *json_str(const struct json *obj, const char *key);
 /* Runs a script as one transaction; dry: check only.  The error buffer of
  * libnftables goes to err. */
 bool nft_run(const char *script, bool dry, char *err, size_t len);
+/* Runs n scripts, each a transaction of its own, at the same time (the
+ * kernel commits them one after the other, in any order); true if every
+ * one went through, else the error of one that did not (n >= 1). */
+bool nft_run_together(char *const *scripts, size_t n, char *err, size_t len);
 /* Runs one listing command with JSON output; malloc'ed text in *out.
  * *missing (and true) when what it lists does not exist. */
 bool nft_list(const char *cmd, char **out, bool *missing, char *err, size_t len);
@@ -131,8 +138,9 @@ bool nft_list(const char *cmd, char **out, bool *missing, char *err, size_t len)
  * (what border_render needs). */
 struct border_state *state_read(bool counts, char *err, size_t len);
 struct border_state *state_new(void);
-/* One `nft -j list map|set inet zsec NAME` output into s: a gateway map
- * gives names and ids, a counting set its counters. */
+/* One `nft -j list map|set inet zsec NAME` output into s: set generation
+ * gives the generation, a gateway map names and ids, a counting set its
+ * counters. */
 bool state_add(struct border_state *s, const char *name, const char *json, char *err, size_t len);
 
 /* ---- counters.c ---- */

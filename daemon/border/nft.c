@@ -1,11 +1,13 @@
 /* nft: the only file that talks to libnftables.  Every call gets a context
  * of its own: libnftables keeps a cache of the ruleset in its context, and a
  * dry run leaves that cache believing what it only checked. */
+#include <errno.h>
 #include <limits.h>
 #include <nftables/libnftables.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -94,6 +96,96 @@ bool nft_run(const char *script, bool dry, char *err, size_t len)
 		located(script, what, err, len);
 	}
 	nft_ctx_free(nft);
+	return ok;
+}
+
+/* A transaction in a child process: a context and a netlink socket of its
+ * own, and no memory shared with us (zsecd is one thread, so forking it
+ * is safe).  What it says goes through a pipe; -1 if it could not start. */
+struct child {
+	pid_t pid;
+	int fd;
+};
+
+static struct child start_child(const char *script)
+{
+	struct child c = { -1, -1 };
+	char err[1024] = "";
+	int fds[2];
+
+	if (pipe(fds))
+		return c;
+	if ((c.pid = fork()) < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return c;
+	}
+	if (c.pid == 0) {
+		bool ok;
+		ssize_t w;
+
+		close(fds[0]);
+		ok = nft_run(script, false, err, sizeof(err));
+		w = write(fds[1], err, ok ? 0 : strlen(err));
+		_exit(ok && w == 0 ? 0 : 1);    /* no atexit handlers, no stdio */
+	}
+	close(fds[1]);
+	c.fd = fds[0];
+	return c;
+}
+
+/* Its verdict; its words, if it failed, in err. */
+static bool await_child(struct child c, char *err, size_t len)
+{
+	size_t used = 0;
+	ssize_t n;
+	int status;
+
+	while (used + 1 < len && ((n = read(c.fd, err + used, len - used - 1)) > 0 ||
+	                          (n < 0 && errno == EINTR)))
+		used += n > 0 ? (size_t)n : 0;
+	err[used] = '\0';
+	close(c.fd);
+	while (waitpid(c.pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			snprintf(err, len, "nftables: lost a staging transaction: %s", strerror(errno));
+			return false;
+		}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return true;
+	if (!used)
+		snprintf(err, len, "nftables: a staging transaction %s %d",
+		         WIFSIGNALED(status) ? "died of signal" : "exited with status",
+		         WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	return false;
+}
+
+bool nft_run_together(char *const *scripts, size_t n, char *err, size_t len)
+{
+	struct child *c = calloc(n, sizeof(*c));
+	char spare[1024];
+	size_t i;
+	bool ok;
+
+	if (!c) {
+		snprintf(err, len, "out of memory");
+		return false;
+	}
+	/* every script but the last in a child, the last here meanwhile; one
+	 * whose child could not start runs here too, after.  The first error
+	 * met is the one told. */
+	for (i = 0; i + 1 < n; i++)
+		c[i] = start_child(scripts[i]);
+	ok = nft_run(scripts[n - 1], false, err, len);
+	for (i = 0; i + 1 < n; i++) {
+		char *to = ok ? err : spare;
+		size_t to_len = ok ? len : sizeof(spare);
+
+		if (!(c[i].pid < 0 ? nft_run(scripts[i], false, to, to_len) :
+		      await_child(c[i], to, to_len)))
+			ok = false;
+	}
+	free(c);
 	return ok;
 }
 

@@ -1,16 +1,22 @@
 /* ruleset: plan -> the nft script of table inet zsec.  Pure: the same plan
  * and running table give the same bytes, every list sorted.
  *
- * The script is two transactions (apply.c runs them one after the other,
- * split at BORDER_SWAP_MARK).  The first stages the next generation of the
- * staged sets: the concatenations of intervals (exposed, dnat, snat), which
- * nftables keeps in its pipapo backend.  A pipapo set takes in what a
- * transaction added only at the very end of the commit, after the new
- * rules are live: rules and a new set made in one transaction would let
- * the packets of that moment miss every element, and drop them.  So each
- * staged set has two generations, NAME_a and NAME_b, and the rules use one
- * of them (the gateway map's comment says which).  The second transaction
- * is the replacement proper, in four steps:
+ * The script is STAGES staging transactions, which apply.c runs side by
+ * side (split at BORDER_STAGE_MARK), then the replacement proper (after
+ * BORDER_SWAP_MARK).  The staging transactions make the next generation of
+ * the staged sets, the sets that hold an element or more per partner: each
+ * is NAME_a or NAME_b, the rules using one of them (set generation's
+ * comment says which).  Two reasons to stage:
+ *   - the concatenations of intervals (exposed, dnat, snat) live in
+ *     nftables' pipapo backend, which takes in what a transaction added
+ *     only at the very end of the commit, after the new rules are live:
+ *     rules and a new set made in one transaction would let the packets of
+ *     that moment miss every element, and drop them;
+ *   - time: libnftables 1.0.6 spends 2 to 10 us of CPU on an element, and
+ *     10,000 partners are 50,000 elements.  Sets that no rule uses yet can
+ *     be loaded by several transactions at once, one per CPU; the kernel
+ *     takes them one after the other, but that is the smaller part.
+ * The replacement proper is then short, in four steps:
  *   1. declare every object, so that what follows finds it (a no-op for
  *      what the running table has);
  *   2. empty every chain, and delete the sets that only mirror the plan;
@@ -35,7 +41,11 @@
 
 /* The sets that only mirror the plan: deleted (step 2) and declared again
  * with their elements (step 4), in this order; or staged, in a generation
- * of their own (the first transaction). */
+ * of their own, by one of the staging transactions.  Two of them, as
+ * balanced as their sets allow (10,000 partners: about 0.11 and 0.10 s of
+ * CPU): with more, the CPUs of a small SEG spend more time waiting on the
+ * kernel's transaction lock than loading (measured on two CPUs: two
+ * transactions 0.15 s, four 0.16 s, one 0.21 s). */
 struct render;
 struct mirror {
 	const char *kind, *name;
@@ -43,8 +53,10 @@ struct mirror {
 	void (*fill)(struct render *r, const struct mirror *m, int family);
 	int family;
 	bool sized;                     /* a hash, sized for its elements */
-	bool staged;                    /* pipapo: NAME_a or NAME_b */
+	int stage;                      /* 0: a mirror; 1..STAGES: staged, NAME_a
+	                                 * or NAME_b, in that staging transaction */
 };
+#define STAGES 2
 
 /* ---- elements ---- */
 
@@ -199,32 +211,43 @@ static void fill_none(struct render *r, const struct mirror *m, int family)
 }
 
 static const struct mirror MIRRORS[] = {
-	{ "map", "src4", { "type ipv4_addr : mark", "flags interval" }, fill_src, AF_INET, false, false },
-	{ "map", "src6", { "type ipv6_addr : mark", "flags interval" }, fill_src, AF_INET6, false, false },
+	{ "set", "generation", { "type mark" }, fill_none, 0, false, 0 },
+	{ "set", "ours4", { "type ipv4_addr", "flags interval" }, fill_ours, AF_INET, false, 0 },
+	{ "set", "ours6", { "type ipv6_addr", "flags interval" }, fill_ours, AF_INET6, false, 0 },
+	{ "set", "elements4", { "type ipv4_addr" }, fill_elements, AF_INET, true, 0 },
+	{ "set", "elements6", { "type ipv6_addr" }, fill_elements, AF_INET6, true, 0 },
+	{ "set", "ike_limit", { "type mark", "limit rate over 1/second" }, fill_limit, 0, true, 0 },
+	{ "set", "ike_buckets", { "type mark", "size 65536", "flags dynamic" }, fill_none, 0, false, 0 },
 	{ "set", "exposed4", { "type mark . ipv4_addr", "flags interval" }, fill_exposed, AF_INET,
-	  false, true },
+	  false, 1 },
 	{ "set", "exposed6", { "type mark . ipv6_addr", "flags interval" }, fill_exposed, AF_INET6,
-	  false, true },
+	  false, 1 },
 	{ "map", "dnat4", { "type ipv4_addr . ipv4_addr : interval ipv4_addr", "flags interval" },
-	  fill_nat, AF_INET, false, true },
+	  fill_nat, AF_INET, false, 1 },
 	{ "map", "snat4", { "type ipv4_addr . ipv4_addr : interval ipv4_addr", "flags interval" },
-	  fill_nat, AF_INET, false, true },
+	  fill_nat, AF_INET, false, 1 },
 	{ "map", "dnat6", { "type ipv6_addr . ipv6_addr : interval ipv6_addr", "flags interval" },
-	  fill_nat, AF_INET6, false, true },
+	  fill_nat, AF_INET6, false, 1 },
 	{ "map", "snat6", { "type ipv6_addr . ipv6_addr : interval ipv6_addr", "flags interval" },
-	  fill_nat, AF_INET6, false, true },
-	{ "set", "ours4", { "type ipv4_addr", "flags interval" }, fill_ours, AF_INET, false, false },
-	{ "set", "ours6", { "type ipv6_addr", "flags interval" }, fill_ours, AF_INET6, false, false },
-	{ "map", "gateways4", { "type ipv4_addr : mark" }, fill_gateways, AF_INET, true, false },
-	{ "map", "gateways6", { "type ipv6_addr : mark" }, fill_gateways, AF_INET6, true, false },
-	{ "set", "elements4", { "type ipv4_addr" }, fill_elements, AF_INET, true, false },
-	{ "set", "elements6", { "type ipv6_addr" }, fill_elements, AF_INET6, true, false },
-	{ "set", "ike_limit", { "type mark", "limit rate over 1/second" }, fill_limit, 0, true, false },
-	{ "set", "ike_buckets", { "type mark", "size 65536", "flags dynamic" }, fill_none, 0, false, false },
-	{ "set", "packets_limit", { "type mark", "limit rate over 1/second" }, fill_limit, 0, true, false },
-	{ "set", "sip_limit", { "type mark", "limit rate over 1/second" }, fill_limit, 0, true, false },
+	  fill_nat, AF_INET6, false, 1 },
+	{ "set", "packets_limit", { "type mark", "limit rate over 1/second" }, fill_limit, 0, true, 1 },
+	{ "set", "sip_limit", { "type mark", "limit rate over 1/second" }, fill_limit, 0, true, 1 },
+	{ "map", "src4", { "type ipv4_addr : mark", "flags interval" }, fill_src, AF_INET, false, 2 },
+	{ "map", "src6", { "type ipv6_addr : mark", "flags interval" }, fill_src, AF_INET6, false, 2 },
+	{ "map", "gateways4", { "type ipv4_addr : mark" }, fill_gateways, AF_INET, true, 2 },
+	{ "map", "gateways6", { "type ipv6_addr : mark" }, fill_gateways, AF_INET6, true, 2 },
 };
 #define N_MIRRORS (sizeof(MIRRORS) / sizeof(MIRRORS[0]))
+
+/* The sets a table of an older zsecd (state.c: legacy) has unstaged: the
+ * replacement deletes them, once no rule uses them. */
+static const struct {
+	const char *kind, *name;
+} LEGACY[] = {
+	{ "map", "src4" }, { "map", "src6" }, { "map", "gateways4" }, { "map", "gateways6" },
+	{ "set", "packets_limit" }, { "set", "sip_limit" },
+};
+#define N_LEGACY (sizeof(LEGACY) / sizeof(LEGACY[0]))
 
 /* A hash set sized for its elements gets nftables' fixed-size hash rather
  * than the resizable one, which rehashes as 10,000 elements go in: a tenth
@@ -241,13 +264,13 @@ static size_t hash_size(size_t n)
 /* NAME, or NAME_a or NAME_b for a staged set of generation gen */
 static const char *name_of(const struct mirror *m, unsigned gen, char *buf, size_t len)
 {
-	if (!m->staged)
+	if (!m->stage)
 		return m->name;
 	snprintf(buf, len, "%s_%c", m->name, gen_suffix(gen));
 	return buf;
 }
 
-/* Its declaration, with its elements (fill) or without; the gateway map
+/* Its declaration, with its elements (fill) or without; set generation
  * carries the generation of the staged sets the rules use (state.c reads
  * it back). */
 static void mirror(struct render *r, const struct mirror *m, unsigned gen, bool fill)
@@ -268,7 +291,7 @@ static void mirror(struct render *r, const struct mirror *m, unsigned gen, bool 
 	fprintf(f, "\t%s %s {\n", m->kind, name_of(m, gen, name, sizeof(name)));
 	for (i = 0; i < 3 && m->spec[i]; i++)
 		fprintf(f, "\t\t%s\n", m->spec[i]);
-	if (!strcmp(m->name, "gateways4"))
+	if (!strcmp(m->name, "generation"))
 		fprintf(f, "\t\tcomment \"" STATE_GEN_COMMENT "%u\"\n", gen);
 	if (m->sized)
 		fprintf(f, "\t\tsize %zu\n", hash_size(r->items));
@@ -277,31 +300,36 @@ static void mirror(struct render *r, const struct mirror *m, unsigned gen, bool 
 	free(body);
 }
 
-/* Transaction 1: the staged sets of generation gen, new, with their
- * elements (declared first, so that the delete finds them: a leftover of a
- * replacement that failed half-way goes too). */
+/* The staging transactions: the staged sets of generation gen, new, with
+ * their elements (declared first, so that the delete finds them: a
+ * leftover of a replacement that failed half-way goes too). */
 static void stage(struct render *r, unsigned gen)
 {
 	char name[64];
+	int k;
 	size_t i;
 
-	fputs("table inet zsec {\n", r->f);
-	for (i = 0; i < N_MIRRORS; i++)
-		if (MIRRORS[i].staged)
-			mirror(r, &MIRRORS[i], gen, false);
-	fputs("}\n", r->f);
-	for (i = 0; i < N_MIRRORS; i++)
-		if (MIRRORS[i].staged)
-			fprintf(r->f, "delete %s inet zsec %s\n", MIRRORS[i].kind,
-			        name_of(&MIRRORS[i], gen, name, sizeof(name)));
-	fputs("table inet zsec {\n", r->f);
-	for (i = 0; i < N_MIRRORS; i++)
-		if (MIRRORS[i].staged)
-			mirror(r, &MIRRORS[i], gen, true);
-	fputs("}\n", r->f);
+	for (k = 1; k <= STAGES; k++) {
+		if (k > 1)
+			fputs(BORDER_STAGE_MARK, r->f);
+		fputs("table inet zsec {\n", r->f);
+		for (i = 0; i < N_MIRRORS; i++)
+			if (MIRRORS[i].stage == k)
+				mirror(r, &MIRRORS[i], gen, false);
+		fputs("}\n", r->f);
+		for (i = 0; i < N_MIRRORS; i++)
+			if (MIRRORS[i].stage == k)
+				fprintf(r->f, "delete %s inet zsec %s\n", MIRRORS[i].kind,
+				        name_of(&MIRRORS[i], gen, name, sizeof(name)));
+		fputs("table inet zsec {\n", r->f);
+		for (i = 0; i < N_MIRRORS; i++)
+			if (MIRRORS[i].stage == k)
+				mirror(r, &MIRRORS[i], gen, true);
+		fputs("}\n", r->f);
+	}
 }
 
-/* The end of transaction 2: the staged sets of the generation the rules no
+/* The end of the replacement: the staged sets of the generation the rules no
  * longer use (declared first: there are none on a new table). */
 static void unstage(struct render *r, unsigned gen)
 {
@@ -311,7 +339,7 @@ static void unstage(struct render *r, unsigned gen)
 	for (i = 0; i < N_MIRRORS; i++) {
 		const struct mirror *m = &MIRRORS[i];
 
-		if (!m->staged)
+		if (!m->stage)
 			continue;
 		name_of(m, gen, name, sizeof(name));
 		fprintf(r->f, "add %s inet zsec %s {", m->kind, name);
@@ -540,7 +568,7 @@ char *border_render(const struct plan *p, const struct border_state *running,
 	collect(&r);
 
 	fprintf(r.f, "# table inet zsec: the Border Element rules of %s (%s), %zu partner%s.\n"
-	        "# Written by zsecd (daemon/border), replaced as a whole in two transactions.\n"
+	        "# Written by zsecd (daemon/border): sets staged side by side, then replaced.\n"
 	        "# In these chains the packet mark holds the partner's exposure profile\n"
 	        "# (high 16 bits) and id (low 16 bits); docs/border.md explains it all.\n",
 	        p->node, p->domain, p->n_partners, p->n_partners == 1 ? "" : "s");
@@ -552,13 +580,15 @@ char *border_render(const struct plan *p, const struct border_state *running,
 	rules_declarations(r.f);
 	fputs("flush table inet zsec\n", r.f);
 	for (i = 0; i < N_MIRRORS; i++)
-		if (!MIRRORS[i].staged)
+		if (!MIRRORS[i].stage)
 			fprintf(r.f, "delete %s inet zsec %s\n", MIRRORS[i].kind, MIRRORS[i].name);
+	for (i = 0; s && s->legacy && i < N_LEGACY; i++)
+		fprintf(r.f, "delete %s inet zsec %s\n", LEGACY[i].kind, LEGACY[i].name);
 	if (s)
 		zero_counters(&r, s);
 	fputs("table inet zsec {\n", r.f);
 	for (i = 0; i < N_MIRRORS; i++)
-		if (!MIRRORS[i].staged)
+		if (!MIRRORS[i].stage)
 			mirror(&r, &MIRRORS[i], gen, true);
 	fputc('\n', r.f);
 	rules_chains(r.f, &l.ike_usual, gen);

@@ -1,5 +1,6 @@
 /* state: what the running table holds that a replacement or zsecctl status
- * needs: which id each partner has (the comments of the gateway maps) and,
+ * needs: the generation of its staged sets (set generation's comment),
+ * which id each partner has (the comments of the gateway maps) and,
  * for status, the counting sets.  Read from libnftables' JSON listings, one
  * set at a time: libnftables 1.0.6 fetches every set of the table for a
  * listing of the table, its sets or its counters (0.15 s with 10,000
@@ -131,12 +132,14 @@ struct border_state *state_new(void)
 	return s;
 }
 
-/* Names come from the gateway maps, counters from the counting sets. */
+/* The generation from set generation's comment (or legacy gateways4's),
+ * names from the gateway maps, counters from the counting sets. */
 bool state_add(struct border_state *s, const char *name, const char *json, char *err, size_t len)
 {
 	bool map = !strncmp(name, "gateways", 8);
 	const struct json *doc = json_parse(s->arena, json, NULL, err, len), *obj;
 	struct state_name *names;
+	const char *c;
 	size_t i, j, k;
 
 	if (!doc)
@@ -146,6 +149,11 @@ bool state_add(struct border_state *s, const char *name, const char *json, char 
 		return false;
 	}
 	s->table = true;
+	c = json_str(obj, "comment");
+	if (c && !strncmp(c, STATE_GEN_COMMENT, strlen(STATE_GEN_COMMENT)))
+		s->gen = gen_of(c + strlen(STATE_GEN_COMMENT));
+	if (!strcmp(name, "generation"))
+		return true;
 	if (map) {
 		names = arena_array(s->arena, s->n_names + count_items(json_get(obj, "elem")) + 1,
 		                    sizeof(*names));
@@ -153,12 +161,6 @@ bool state_add(struct border_state *s, const char *name, const char *json, char 
 			memcpy(names, s->names, s->n_names * sizeof(*names));
 		s->names = names;
 		read_names(s, obj);
-		if (!strcmp(name, "gateways4")) {
-			const char *c = json_str(obj, "comment");
-
-			if (c && !strncmp(c, STATE_GEN_COMMENT, strlen(STATE_GEN_COMMENT)))
-				s->gen = gen_of(c + strlen(STATE_GEN_COMMENT));
-		}
 		qsort(s->names, s->n_names, sizeof(*s->names), name_qcmp);
 		/* a partner with two gateways: one name, one id */
 		for (i = j = 0; i < s->n_names; i++)
@@ -196,17 +198,34 @@ static bool list(struct border_state *s, const char *kind, const char *name, boo
 
 struct border_state *state_read(bool counts, char *err, size_t len)
 {
+	static const char *const gateways[] = { "gateways4", "gateways6" };
 	struct border_state *s = state_new();
+	char name[32];
 	bool found;
-	size_t k;
+	size_t i, k;
+	char g;
 
-	/* the table exists if its first gateway map does: zsec writes both */
-	if (!list(s, "map", "gateways4", &found, err, len))
+	/* the table exists if its set generation does: zsec writes it always */
+	if (!list(s, "set", "generation", &found, err, len))
 		goto fail;
-	if (!found)
-		return s;               /* no table */
-	if (!list(s, "map", "gateways6", &found, err, len))
-		goto fail;
+	if (!found) {
+		/* or, legacy, if map gateways4 does (the generation in its comment) */
+		for (i = 0; i < 2; i++)
+			if (!list(s, "map", gateways[i], &found, err, len))
+				goto fail;
+		s->legacy = s->table;
+		if (!s->table)
+			return s;       /* no table */
+	}
+	/* the gateway maps the rules use; both generations if that is unknown */
+	for (i = 0; i < 2 && !s->legacy; i++)
+		for (g = 'a'; g <= 'b'; g++) {
+			if (s->gen && g != gen_suffix(s->gen))
+				continue;
+			snprintf(name, sizeof(name), "%s_%c", gateways[i], g);
+			if (!list(s, "map", name, &found, err, len))
+				goto fail;
+		}
 	for (k = 0; counts && k < COUNTS; k++)
 		if (!list(s, "set", count_set[k], &found, err, len))
 			goto fail;

@@ -11,6 +11,8 @@
  *   border_tool counters          one line per partner: name, then
  *                                 accepted and each reason as packets/bytes
  *   border_tool dry-run SCRIPT    an nft script through the module's dry run
+ *   border_tool together SCRIPT...  nft scripts run side by side, as the
+ *                                 staging transactions are
  *
  * Failures go to stderr: exit status 1 for an invalid input, 3 for a
  * refusal or a runtime failure. */
@@ -19,7 +21,7 @@
 #include <string.h>
 
 #include "border.h"
-#include "../../daemon/border/internal.h"  /* nft_run, for dry-run */
+#include "../../daemon/border/internal.h"  /* nft_run, nft_run_together */
 
 static struct plan *plan_of(const char *file, const char *node)
 {
@@ -101,21 +103,30 @@ static int counters(void)
 	return 0;
 }
 
-static int dry_run(const char *file)
+/* The text of a file, malloc'ed; NULL after telling why. */
+static char *slurp(const char *file)
 {
 	FILE *f = fopen(file, "r");
-	char *text = NULL, err[2048];
+	char *text = NULL;
 	size_t n = 0;
-	int rc;
 
 	if (!f || getdelim(&text, &n, '\0', f) < 0) {
 		perror(file);
-		if (f)
-			fclose(f);
 		free(text);
-		return 1;
+		text = NULL;
 	}
-	fclose(f);
+	if (f)
+		fclose(f);
+	return text;
+}
+
+static int dry_run(const char *file)
+{
+	char *text = slurp(file), err[2048];
+	int rc;
+
+	if (!text)
+		return 1;
 	rc = nft_run(text, true, err, sizeof(err)) ? 0 : 3;
 	if (rc)
 		fprintf(stderr, "border_tool: %s\n", err);
@@ -123,10 +134,29 @@ static int dry_run(const char *file)
 	return rc;
 }
 
+static int together(int n, char **files)
+{
+	char **text = calloc((size_t)n, sizeof(*text)), err[2048];
+	int i, rc = 0;
+
+	for (i = 0; text && i < n && !rc; i++)
+		rc = (text[i] = slurp(files[i])) ? 0 : 1;
+	if (!text)
+		rc = 1;
+	else if (!rc && !nft_run_together(text, (size_t)n, err, sizeof(err))) {
+		fprintf(stderr, "border_tool: %s\n", err);
+		rc = 3;
+	}
+	for (i = 0; text && i < n; i++)
+		free(text[i]);
+	free(text);
+	return rc;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: border_tool render FILE NODE [--running OLD] | check FILE NODE |"
-	        " apply FILE NODE | remove | counters | dry-run SCRIPT\n");
+	        " apply FILE NODE | remove | counters | dry-run SCRIPT | together SCRIPT...\n");
 	return 2;
 }
 
@@ -145,6 +175,8 @@ int main(int argc, char **argv)
 		return counters();
 	if (!strcmp(argv[1], "dry-run") && argc == 3)
 		return dry_run(argv[2]);
+	if (!strcmp(argv[1], "together") && argc >= 3)
+		return together(argc - 2, argv + 2);
 	if ((!strcmp(argv[1], "check") || !strcmp(argv[1], "apply")) && argc == 4) {
 		if (!(p = plan_of(argv[2], argv[3])))
 			return 1;

@@ -284,10 +284,52 @@ static void test_script_generations(void **state)
 		snprintf(want, sizeof(want), "@%s goto not_exposed", cases[i].made);
 		assert_int_equal(count(script, want), 2);       /* in and out */
 		snprintf(want, sizeof(want), "delete set inet zsec %s\n", cases[i].gone);
-		assert_non_null(strstr(strstr(script, "# ---- second transaction"), want));
+		assert_non_null(strstr(strstr(script, BORDER_SWAP_MARK), want));
 		free(script);
 		border_state_free(s);
 	}
+	plan_free(p);
+}
+
+/* Whether part (up to end) declares set or map name. */
+static bool declares(const char *part, const char *end, const char *name)
+{
+	char set[80], map[80];
+	const char *hit;
+
+	snprintf(set, sizeof(set), "\tset %s {", name);
+	snprintf(map, sizeof(map), "\tmap %s {", name);
+	return ((hit = strstr(part, set)) && hit < end) || ((hit = strstr(part, map)) && hit < end);
+}
+
+/* The staging transactions run at the same time: no set is made by two of
+ * them; and every set the rules use is made either by one of them or by
+ * the replacement itself. */
+static void test_script_stages(void **state)
+{
+	struct plan *p = plan_of(SEVERAL, "seg-a1");
+	char *script = render(p, NULL), name[64];
+	const char *swap = strstr(script, BORDER_SWAP_MARK), *mid, *at;
+	size_t n, used = 0;
+
+	assert_non_null(swap);
+	assert_int_equal(count(script, BORDER_STAGE_MARK), 1);
+	mid = strstr(script, BORDER_STAGE_MARK);
+	assert_true(mid < swap);
+	for (at = swap; (at = strchr(at, '@')); at += n) {
+		n = strspn(++at, "abcdefghijklmnopqrstuvwxyz0123456789_");
+		assert_true(n > 0 && n < sizeof(name));
+		memcpy(name, at, n);
+		name[n] = '\0';
+		if (at[n] == ',' || declares(swap, swap + strlen(swap), name))
+			continue;       /* a raw payload (@th,64,32), or made here */
+		/* staged: by exactly one of the two */
+		assert_true(declares(script, mid, name) != declares(mid, swap, name));
+		assert_true(name[n - 2] == '_');
+		used++;
+	}
+	assert_true(used >= 12);        /* src, gateways, exposed, nat, limits, both families */
+	free(script);
 	plan_free(p);
 }
 
@@ -300,14 +342,14 @@ static void test_state_from_listings(void **state)
 	size_t n;
 	char err[256] = "";
 
-	assert_true(state_add(s, "gateways4",
-		"{\"nftables\": [{\"metainfo\": {}}, {\"map\": {\"name\": \"gateways4\", \"elem\": ["
+	assert_true(state_add(s, "gateways4_a",
+		"{\"nftables\": [{\"metainfo\": {}}, {\"map\": {\"name\": \"gateways4_a\", \"elem\": ["
 		"[{\"elem\": {\"val\": \"198.51.100.2\", \"comment\": \"bravo\"}}, 2],"
 		"[{\"elem\": {\"val\": \"198.51.100.3\", \"comment\": \"bravo\"}}, 2],"
 		"[{\"elem\": {\"val\": \"198.51.100.9\", \"comment\": \"alpha\"}}, 65537]]}}]}",
 		err, sizeof(err)));
-	assert_true(state_add(s, "gateways6",
-		"{\"nftables\": [{\"metainfo\": {}}, {\"map\": {\"name\": \"gateways6\", \"elem\": ["
+	assert_true(state_add(s, "gateways6_a",
+		"{\"nftables\": [{\"metainfo\": {}}, {\"map\": {\"name\": \"gateways6_a\", \"elem\": ["
 		"[{\"elem\": {\"val\": \"2001:db8::1\", \"comment\": \"delta\"}}, 4]]}}]}",
 		err, sizeof(err)));
 	assert_true(state_add(s, "not_exposed",
@@ -338,7 +380,7 @@ static void test_state_from_listings(void **state)
 	border_state_free(s);
 }
 
-/* The generation in the gateway map's comment; 0 for anything else */
+/* The generation in set generation's comment; 0 for anything else */
 static void test_state_generation(void **state)
 {
 	static const struct {
@@ -356,9 +398,9 @@ static void test_state_generation(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		s = state_new();
-		snprintf(json, sizeof(json), "{\"nftables\": [{\"map\": {\"name\": \"gateways4\", "
+		snprintf(json, sizeof(json), "{\"nftables\": [{\"set\": {\"name\": \"generation\", "
 		         "\"comment\": \"%s\"}}]}", cases[i].comment);
-		assert_true(state_add(s, "gateways4", json, err, sizeof(err)));
+		assert_true(state_add(s, "generation", json, err, sizeof(err)));
 		assert_int_equal(s->gen, cases[i].gen);
 		border_state_free(s);
 	}
@@ -391,6 +433,7 @@ int main(void)
 		cmocka_unit_test(test_script_no_partners),
 		cmocka_unit_test(test_script_refuses_names),
 		cmocka_unit_test(test_script_generations),
+		cmocka_unit_test(test_script_stages),
 		cmocka_unit_test(test_state_from_listings),
 		cmocka_unit_test(test_state_generation),
 		cmocka_unit_test(test_reason_names),
