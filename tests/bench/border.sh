@@ -4,7 +4,7 @@
 #
 #   load        table inet zsec for N generated partners (gen_topology.py, as
 #               the policy benchmark uses them) through the module, as zsecd
-#               loads it: the transaction alone (the figure with a target),
+#               loads it: the transactions alone (the figure with a target),
 #               and all of border_apply (read the running table, render, dry
 #               run, load); a new table and a replacement of an equal one,
 #               best of 5.  For calibration, the two reference rulesets of
@@ -102,10 +102,10 @@ for n in "${sizes[@]}"; do
 		"(${cpu_new[$n]})" "$(cut -d' ' -f3 "$work/new" | min)" \
 		"$(cut -d' ' -f1 "$work/again" | min)" "$(cut -d' ' -f3 "$work/again" | min)"
 done
-echo "(load: the transaction alone, wall clock, and the CPU time it took: the kernel's part runs"
-echo " in our process, so the difference is time spent waiting for a CPU; apply: read the running"
-echo " table + render + dry run + load; new: no table before; again: the same plan replaces the"
-echo " running table, counters kept)"
+echo "(load: the transactions alone, wall clock, and the CPU time they took, ours and the staging"
+echo " child's: the kernel's part runs in the process that sends, and two CPUs work at once; apply:"
+echo " read the running table + render + dry run + load; new: no table before; again: the same"
+echo " plan replaces the running table, counters kept)"
 
 # the issue's two reference rulesets, measured here
 python3 - "$work" <<'EOF'

@@ -337,6 +337,14 @@ Ou $py "$pk" udp 172.16.1.99 10.1.1.10 9 >/dev/null 2>&1
 expect_delta "our own and our presented addresses from outside are dropped as spoofed (the border's count)" \
 	- spoofed "$z0" 2
 check "the inside host's own packets are not taken for spoofed" I ping -c 1 -W 2 -q 10.2.0.5
+# A connection a partner opened does not let in packets back from anywhere:
+# one from outside with the exposed host's address, as that connection's
+# reply, is dropped as spoofed.
+P $py "$pk" udp 10.3.0.5 10.1.1.10 7777 >/dev/null 2>&1
+z0=$(ctr - spoofed)
+Ou $py "$pk" udp 10.1.1.10 10.3.0.5 7777 >/dev/null 2>&1
+expect_delta "the reply of operator-c's connection, from outside, is dropped as spoofed" \
+	- spoofed "$z0" 1
 
 # ---- ICMP errors and hops ----
 
