@@ -176,6 +176,14 @@ $(O)/fuzz/fuzz_lazy_ca: tests/fuzz/fuzz_lazy_ca.c plugin/zsec_lazy_ca.c plugin/z
 		-I$(SS)/src/libstrongswan -Iplugin -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o $@ $< plugin/zsec_lazy_ca.c \
 		-L/usr/lib/ipsec -Wl,-rpath,/usr/lib/ipsec -lstrongswan
+# fuzz_border_state: the Border Element module reading nft's JSON back
+$(O)/fuzz/fuzz_border_state: tests/fuzz/fuzz_border_state.c $(BORDER_SRC) $(POLICY_SRC) \
+		daemon/border/internal.h daemon/border/border.h
+	$(call say,FUZZ,$@)
+	@mkdir -p $(@D)
+	$(Q)clang -std=gnu11 -g -O1 -D_GNU_SOURCE -Ipolicy \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< \
+		$(BORDER_SRC) $(POLICY_SRC) $(YAML_LIBS) $(NFT_LIBS)
 fuzz: $(FUZZ_BIN)
 
 BENCH_SRC := $(wildcard tests/bench/bench_*.c)

@@ -8,8 +8,8 @@
  *                                 counters
  *   border_check: render against the running table, dry run only
  *   border_apply: render against the running table, dry run, then the same
- *                 script for real: staged sets, then the rules and the rest
- *                 as one transaction
+ *                 script for real: staged sets, two transactions side by
+ *                 side, then the rules and the rest as one transaction
  *   border_counters: per partner, accepted and dropped by reason
  *
  * zsecd owns the table: it is replaced as a whole, the sets of the next

@@ -123,10 +123,11 @@ static struct json *members(struct reader *r, struct json *j, char close, int de
 			if (!(key = string(r)))
 				return NULL;
 			skip_space(r);
-			if (*r->s++ != ':') {
+			if (*r->s != ':') {
 				fail(r, "expected ':'");
 				return NULL;
 			}
+			r->s++;
 		}
 		if (!(item = value(r, depth + 1)))
 			return NULL;
