@@ -482,6 +482,26 @@ struct plan *plan_compile(const struct topo *t, const char *node, char *err, siz
 	return c.p;
 }
 
+struct plan *plan_load(const char *path, const char *node, FILE *out, bool warnings)
+{
+	struct diags d = { 0 };
+	struct topo *t = topo_load(path, &d);
+	struct plan *p = NULL;
+	char err[512];
+
+	if (t)
+		topo_validate(t, &d);
+	if (warnings || !t || d.errors)
+		diags_print(out, &d);
+	if (!t || d.errors)
+		fprintf(out, "%s: %u error%s\n", path, d.errors, d.errors == 1 ? "" : "s");
+	else if (!(p = plan_compile(t, node, err, sizeof(err))))
+		fprintf(out, "%s\n", err);
+	topo_free(t);
+	diags_free(&d);
+	return p;
+}
+
 void plan_free(struct plan *p)
 {
 	if (p)

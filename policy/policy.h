@@ -306,6 +306,11 @@ struct plan {
  * t must have validated without errors. */
 struct plan *plan_compile(const struct topo *t, const char *node,
                           char *err, size_t errlen);
+/* Load, validate and compile in one: the plan of node in the file at path,
+ * or NULL with every reason printed to out: the file's diagnostics, then
+ * "PATH: N errors", or why the file has no plan for node.  The diagnostics
+ * of a file without errors (its warnings) are printed only if warnings. */
+struct plan *plan_load(const char *path, const char *node, FILE *out, bool warnings);
 void plan_free(struct plan *p);
 const struct plan_link *plan_link_find(const struct plan *p, const char *name);
 bool plan_link_equal(const struct plan_link *a, const struct plan_link *b);

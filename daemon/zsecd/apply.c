@@ -20,31 +20,6 @@
 #include "border.h"
 #include "zsecd.h"
 
-/* The file's plan for our node, or NULL with every reason printed to out. */
-static struct plan *plan_of(struct zsecd *z, const char *file, FILE *out)
-{
-	struct diags d = { 0 };
-	struct topo *t = topo_load(file, &d);
-	struct plan *p = NULL;
-	char err[512];
-
-	if (t)
-		topo_validate(t, &d);
-	diags_print(out, &d);
-	if (!t || d.errors) {
-		fprintf(out, "%s: %u error%s: nothing applied\n", file, d.errors,
-		        d.errors == 1 ? "" : "s");
-		goto out;
-	}
-	p = plan_compile(t, z->node, err, sizeof(err));
-	if (!p)
-		fprintf(out, "%s: nothing applied\n", err);
-out:
-	topo_free(t);
-	diags_free(&d);
-	return p;
-}
-
 static bool missing(FILE *out, const char *link, const char *path)
 {
 	if (!path || !access(path, R_OK))
@@ -72,7 +47,7 @@ static bool credentials_present(const struct plan *p, FILE *out)
 
 int zsecd_check(struct zsecd *z, const char *file, FILE *out)
 {
-	struct plan *p = plan_of(z, file, out);
+	struct plan *p = plan_load(file, z->node, out, true);
 	int rc = 1;
 
 	if (p && credentials_present(p, out)) {
@@ -86,7 +61,7 @@ int zsecd_check(struct zsecd *z, const char *file, FILE *out)
 
 int zsecd_diff_running(struct zsecd *z, const char *file, FILE *out)
 {
-	struct plan *p = plan_of(z, file, out);
+	struct plan *p = plan_load(file, z->node, out, true);
 	struct plan_diff d;
 
 	if (!p)
@@ -107,15 +82,17 @@ static void guard_report(FILE *out, const struct plan *p, const struct guard_sta
 
 int zsecd_apply(struct zsecd *z, const char *file, FILE *out)
 {
-	struct plan *p = plan_of(z, file, out), *old;
+	struct plan *p = plan_load(file, z->node, out, true), *old;
 	struct guard_stats gs;
 	enum push push;
 	struct plan_diff d;
 	char err[1024];
 	char *abs;
 
-	if (!p)
+	if (!p) {
+		fputs("nothing applied\n", out);
 		return 1;
+	}
 	if (!credentials_present(p, out)) {
 		plan_free(p);
 		return 1;

@@ -56,33 +56,15 @@ struct encoded {
 /* load, validate, compile, encode; false with the reason printed */
 static bool encode(const char *file, const char *node, struct encoded *e)
 {
-	struct diags d = { 0 };
-	struct topo *t = topo_load(file, &d);
-	struct plan *p = NULL;
-	char err[256];
-	bool ok = false;
+	struct plan *p = plan_load(file, node, stderr, false);
 
-	if (t)
-		topo_validate(t, &d);
-	if (!t || d.errors) {
-		diags_print(stderr, &d);
-		fprintf(stderr, "bench_plugin: %s does not validate\n", file);
-		goto out;
-	}
-	p = plan_compile(t, node, err, sizeof(err));
-	if (!p) {
-		fprintf(stderr, "bench_plugin: %s\n", err);
-		goto out;
-	}
+	if (!p)
+		return false;
 	e->file = file;
 	e->links = p->n_links;
 	e->buf = plan_encode(p, &e->len);
-	ok = e->buf != NULL;
-out:
 	plan_free(p);
-	topo_free(t);
-	diags_free(&d);
-	return ok;
+	return e->buf != NULL;
 }
 
 /* The next message of type want, skipping the plugin's events; 1 ok, 0

@@ -23,26 +23,6 @@
 #include "border.h"
 #include "../../daemon/border/internal.h"  /* nft_run, nft_run_together */
 
-static struct plan *plan_of(const char *file, const char *node)
-{
-	struct diags d = { 0 };
-	struct topo *t = topo_load(file, &d);
-	struct plan *p = NULL;
-	char err[256];
-
-	if (t)
-		topo_validate(t, &d);
-	if (!t || d.errors) {
-		diags_print(stderr, &d);
-		fprintf(stderr, "border_tool: %s: invalid\n", file);
-	} else if (!(p = plan_compile(t, node, err, sizeof(err)))) {
-		fprintf(stderr, "border_tool: %s\n", err);
-	}
-	topo_free(t);
-	diags_free(&d);
-	return p;
-}
-
 static void print_stats(const struct border_stats *s)
 {
 	printf("partners %zu kept %zu added %zu removed %zu bytes %zu read %.4f render %.4f "
@@ -56,10 +36,10 @@ static int render(int argc, char **argv)
 	struct plan *p, *old = NULL;
 	char err[1024], *script;
 
-	if (!(p = plan_of(argv[2], argv[3])))
+	if (!(p = plan_load(argv[2], argv[3], stderr, false)))
 		return 1;
 	if (argc == 6 && !strcmp(argv[4], "--running")) {
-		if (!(old = plan_of(argv[5], argv[3])))
+		if (!(old = plan_load(argv[5], argv[3], stderr, false)))
 			return 1;
 		if (!(s = border_state_of(old, err, sizeof(err)))) {
 			fprintf(stderr, "border_tool: %s\n", err);
@@ -178,7 +158,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "together") && argc >= 3)
 		return together(argc - 2, argv + 2);
 	if ((!strcmp(argv[1], "check") || !strcmp(argv[1], "apply")) && argc == 4) {
-		if (!(p = plan_of(argv[2], argv[3])))
+		if (!(p = plan_load(argv[2], argv[3], stderr, false)))
 			return 1;
 	} else if (strcmp(argv[1], "remove") || argc != 2) {
 		return usage();

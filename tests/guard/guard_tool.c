@@ -17,26 +17,6 @@
 
 #include "guard.h"
 
-static struct plan *plan_of(const char *file, const char *node)
-{
-	struct diags d = { 0 };
-	struct topo *t = topo_load(file, &d);
-	struct plan *p = NULL;
-	char err[256];
-
-	if (t)
-		topo_validate(t, &d);
-	if (!t || d.errors) {
-		diags_print(stderr, &d);
-		fprintf(stderr, "guard_tool: %s: invalid\n", file);
-	} else if (!(p = plan_compile(t, node, err, sizeof(err)))) {
-		fprintf(stderr, "guard_tool: %s\n", err);
-	}
-	topo_free(t);
-	diags_free(&d);
-	return p;
-}
-
 static void print_entries(const struct guard_entry *v, size_t n)
 {
 	char buf[GUARD_ENTRY_STRLEN];
@@ -73,7 +53,7 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		return usage();
 	if (!strcmp(argv[1], "expect") && argc == 4) {
-		if (!(p = plan_of(argv[2], argv[3])) || !guard_expand(p, &v, &n))
+		if (!(p = plan_load(argv[2], argv[3], stderr, false)) || !guard_expand(p, &v, &n))
 			return 1;
 		print_entries(v, n);
 		free(v);
@@ -90,7 +70,7 @@ int main(int argc, char **argv)
 		return r < 0 ? 3 : 0;
 	}
 	if ((!strcmp(argv[1], "apply") || !strcmp(argv[1], "begin-rollback")) && argc == 4) {
-		if (!(p = plan_of(argv[2], argv[3])))
+		if (!(p = plan_load(argv[2], argv[3], stderr, false)))
 			return 1;
 	} else if (!((!strcmp(argv[1], "dump") || !strcmp(argv[1], "foreign") ||
 	              !strcmp(argv[1], "remove")) && argc == 2)) {

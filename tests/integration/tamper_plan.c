@@ -13,11 +13,8 @@
 
 int main(int argc, char **argv)
 {
-	struct diags d = { 0 };
-	struct topo *t;
 	struct plan *p;
 	struct msg m;
-	char err[256];
 	uint8_t *buf;
 	size_t len, i;
 	int fd;
@@ -26,18 +23,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: tamper_plan FILE NODE ESP-PROPOSAL [PLUGIN-SOCKET]\n");
 		return 2;
 	}
-	t = topo_load(argv[1], &d);
-	if (t)
-		topo_validate(t, &d);
-	if (!t || d.errors) {
-		diags_print(stderr, &d);
+	if (!(p = plan_load(argv[1], argv[2], stderr, false)))
 		return 1;
-	}
-	p = plan_compile(t, argv[2], err, sizeof(err));
-	if (!p) {
-		fprintf(stderr, "%s\n", err);
-		return 1;
-	}
 	for (i = 0; i < p->n_links; i++)
 		if (p->links[i].kind == LINK_ZA) {
 			p->links[i].esp = arena_alloc(p->arena, sizeof(*p->links[i].esp));

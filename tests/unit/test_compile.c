@@ -3,6 +3,7 @@
  * the fail-closed guard of a gateway and of an element, then the variants:
  * present-as, confidentiality on Zb, transport mode, PSK, IPv6. */
 #include <netinet/in.h>
+#include <unistd.h>
 
 #include "unit.h"
 
@@ -456,6 +457,53 @@ static void test_unknown_node(void **state)
 	topo_free(t);
 }
 
+/* plan_load prints what it returns NULL for, and warnings only if asked */
+static void test_plan_load(void **state)
+{
+	char dir[] = "/tmp/zsec-test-plan-load.XXXXXX", path[64], *text = NULL;
+	size_t len;
+	FILE *f, *out;
+	struct plan *p;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/operator-a.yaml", dir);
+
+	assert_non_null(out = open_memstream(&text, &len));
+	assert_null(plan_load(path, "seg-a1", out, true));
+	fclose(out);
+	assert_non_null(strstr(text, "cannot read: No such file or directory\n"));
+	assert_non_null(strstr(text, "operator-a.yaml: 1 error\n"));
+	free(text);
+
+	assert_non_null(f = fopen(path, "w"));
+	fputs(operator_a_yaml(), f);
+	fclose(f);
+	assert_non_null(out = open_memstream(&text, &len));
+	assert_null(plan_load(path, "seg-a3", out, false));
+	fclose(out);
+	assert_true(!strncmp(text, path, strlen(path)));
+	assert_string_equal(text + strlen(path), " names no gateway or element 'seg-a3'\n");
+	free(text);
+
+	/* the certificates the file names do not exist: warnings */
+	assert_non_null(out = open_memstream(&text, &len));
+	assert_non_null(p = plan_load(path, "seg-a1", out, false));
+	plan_free(p);
+	fclose(out);
+	assert_string_equal(text, "");
+	free(text);
+	assert_non_null(out = open_memstream(&text, &len));
+	assert_non_null(p = plan_load(path, "seg-a1", out, true));
+	plan_free(p);
+	fclose(out);
+	assert_non_null(strstr(text, ": warning: "));
+	free(text);
+
+	unlink(path);
+	rmdir(dir);
+}
+
 static void test_present_as(void **state)
 {
 	struct plan *p = edited_plan("seg-a1", "    expose: [10.1.1.0/24]", "    expose: [10.1.1.0/24]\n"
@@ -806,6 +854,7 @@ int main(void)
 		cmocka_unit_test(test_element_seen_by_two_partners),
 		cmocka_unit_test(test_plan_outlives_topology),
 		cmocka_unit_test(test_link_find_and_equal),
+		cmocka_unit_test(test_plan_load),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
