@@ -57,7 +57,7 @@ enum border_reason {
 	BORDER_IP_OPTIONS,              /* IPv4 options, IPv6 hop-by-hop or routing header */
 	BORDER_REASONS
 };
-/* "not exposed", "spoofed source", ... as zsecctl status prints them */
+/* "not exposed", "spoofed source", ... as zsecctl status prints them (text) */
 const char *border_reason_name(enum border_reason r);
 /* "not_exposed", "spoofed", ...: JSON keys */
 const char *border_reason_key(enum border_reason r);

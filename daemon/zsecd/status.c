@@ -315,25 +315,29 @@ static void link_text(FILE *out, const struct plan_link *l, const char *sa,
 }
 
 /* The Border Element's counters: per partner what it let through and what
- * it dropped, by reason; the border's own line (partner "") last. */
+ * it dropped, by reason (only the reasons it dropped for); the border's own
+ * line (partner "") last. */
 static void border_text(FILE *out, const struct border_counter *bc, size_t n)
 {
+	const char *sep;
 	size_t i;
 	int r;
 
 	if (!n)
 		return;
-	fprintf(out, "\n%-16s %10s", "PARTNER", "ACCEPTED");
-	for (r = 0; r < BORDER_REASONS; r++)
-		fprintf(out, " %s", border_reason_key((enum border_reason)r));
-	fputs("   (packets)\n", out);
+	fputs("\nborder (packets):\n", out);
 	for (i = 0; i < n; i++) {
-		fprintf(out, "%-16s %10llu", bc[i].partner[0] ? bc[i].partner : "(border)",
+		fprintf(out, "  %-16s accepted %llu; dropped:",
+		        bc[i].partner[0] ? bc[i].partner : "(border)",
 		        (unsigned long long)bc[i].accepted.packets);
+		sep = " ";
 		for (r = 0; r < BORDER_REASONS; r++)
-			fprintf(out, " %*llu", (int)strlen(border_reason_key((enum border_reason)r)),
-			        (unsigned long long)bc[i].dropped[r].packets);
-		fputc('\n', out);
+			if (bc[i].dropped[r].packets) {
+				fprintf(out, "%s%s %llu", sep, border_reason_name((enum border_reason)r),
+				        (unsigned long long)bc[i].dropped[r].packets);
+				sep = ", ";
+			}
+		fputs(*sep == ' ' ? " none\n" : "\n", out);
 	}
 }
 

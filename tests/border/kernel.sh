@@ -337,6 +337,17 @@ Ou $py "$pk" udp 172.16.1.99 10.1.1.10 9 >/dev/null 2>&1
 expect_delta "our own and our presented addresses from outside are dropped as spoofed (the border's count)" \
 	- spoofed "$z0" 2
 check "the inside host's own packets are not taken for spoofed" I ping -c 1 -W 2 -q 10.2.0.5
+# Through IPsec (here: in on ipsec0) only partners and our elements (Zb)
+# send: a source that is neither, as a partner just removed could still
+# send while its SAs live, is the border's spoofed.
+z0=$(ctr - spoofed)
+P $py "$pk" udp 192.0.2.77 10.1.1.10 9 >/dev/null 2>&1
+P $py "$pk" udp 2001:db8:ff::77 2001:db8:a:1::10 9 >/dev/null 2>&1
+expect_delta "through IPsec from no partner and no element (IPv4, IPv6) is dropped as spoofed" \
+	- spoofed "$z0" 2
+z0=$(ctr - spoofed)
+P $py "$pk" udp 10.1.2.20 10.1.1.10 9 >/dev/null 2>&1
+expect_delta "through IPsec from our element scscf-1 is not" - spoofed "$z0" 0
 # A connection a partner opened does not let in packets back from anywhere:
 # one from outside with the exposed host's address, as that connection's
 # reply, is dropped as spoofed.

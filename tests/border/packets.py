@@ -9,7 +9,7 @@
                                     connection); prints the count
   packets.py options SRC DST        an IPv4 packet with a record-route option
   packets.py udp SRC DST PORT [N] [PAYLOAD]   N plain UDP datagrams from any source
-                                    address (raw, so spoofed ones too)
+                                    address (raw, so spoofed ones too), IPv4 or IPv6
   packets.py esp-in-udp SRC DST N   N UDP 4500 datagrams that are ESP (non-zero SPI)
   packets.py time-exceeded SRC DST  an ICMP time exceeded, as an internal router
                                     would send it about a packet from DST
@@ -89,7 +89,8 @@ def main(argv):
         s = scapy()
         n = int(a[3]) if len(a) > 3 else 1
         payload = a[4].encode() if len(a) > 4 else b"zsec-test"
-        s.send(s.IP(src=a[0], dst=a[1]) / s.UDP(sport=int(a[2]), dport=int(a[2])) / payload,
+        ip = s.IPv6 if ":" in a[0] else s.IP
+        s.send(ip(src=a[0], dst=a[1]) / s.UDP(sport=int(a[2]), dport=int(a[2])) / payload,
                count=n, inter=0.001)
     elif cmd == "esp-in-udp":
         s = scapy()

@@ -31,8 +31,10 @@ check "a scan from operator-b reaches only the exposed hosts (answered: $seen)" 
 	test "$seen" = "$exposed"
 
 # 2. traceroute and ICMP probes reveal no internal address
-in_node pcscf-b1 traceroute -n -q 1 -w 1 -m 8 172.16.1.10 > "$tmp/trace.txt" 2>&1
-check "traceroute reaches the presented P-CSCF" grep -q '172.16.1.10' "$tmp/trace.txt"
+in_node pcscf-b1 traceroute -I -n -q 1 -w 1 -m 8 172.16.1.10 > "$tmp/trace.txt" 2>&1
+sed "s/^/# /" "$tmp/trace.txt"
+check "traceroute reaches the presented P-CSCF (a hop, not its own header line)" \
+	grep -Eq '^ *[0-9]+  172\.16\.1\.10 ' "$tmp/trace.txt"
 check "and shows no hop of operator-a's inside" sh -c "! grep -q ' 10\.1\.' '$tmp/trace.txt'"
 hidden=$(counter operator-b icmp_hidden)
 in_node pcscf-b1 ping -c 3 -i 0.3 -W 1 172.16.1.99 > /dev/null 2>&1
@@ -52,6 +54,9 @@ spoofed=$(counter operator-b spoofed)
 ip netns exec zsec-transit python3 "$probe" spoof 10.2.1.10 172.16.1.10 20
 check "a packet with a spoofed inner source from the partner is dropped and counted" \
 	wait_for 10 grew operator-b spoofed $((spoofed + 19))
+in_node seg-a1 "$zsecctl" status > "$tmp/status.txt"
+check "zsecctl status says so in words" \
+	grep -Eq '^  operator-b +accepted [0-9]+; dropped: (.*, )?spoofed source [0-9]+' "$tmp/status.txt"
 
 # 4. renumbering: what the partner sees is presented addresses only
 capture_received ren pcscf-b1
@@ -69,11 +74,12 @@ check "and so do seg-a1's" \
 # 5. an IKE_SA_INIT flood from many spoofed sources, while links come up and rekey
 unknown=$(counter "" ike_unknown)
 spi=$(link_field seg-a1 za:operator-b:seg-b1 spi_in)
-ip netns exec zsec-transit python3 "$probe" ike-flood 12000 10 192.0.2.1 > "$tmp/flood.txt" &
+ip netns exec zsec-transit python3 "$probe" ike-flood 12000 20 192.0.2.1 > "$tmp/flood.txt" &
 flood=$!
 check "during the flood, charon on seg-b1 restarts" lab stop seg-b1 charon -KILL
 lab start seg-b1 charon
 check "and the legitimate links come back up" wait_for 60 all_up seg-a1 seg-b1
+check "... while the flood still runs" kill -0 "$flood"
 wait "$flood"
 diag "flood: $(cat "$tmp/flood.txt")"
 rate=$(awk '{print int($6)}' "$tmp/flood.txt")
