@@ -58,6 +58,30 @@ in_node seg-a1 "$zsecctl" status > "$tmp/status.txt"
 check "zsecctl status says so in words" \
 	grep -Eq '^  operator-b +accepted [0-9]+; dropped: (.*, )?spoofed source [0-9]+' "$tmp/status.txt"
 
+# 3b. through operator-b's SA, a source that is neither operator-b's nor one
+# of our elements': seg-b1 made to send it as a compromised partner SEG
+# would (its own table told to let it out, a policy of ours for the SA).
+# Kernel ESP only: kernel-libipsec takes no policy but charon's.
+if [ "${ZSEC_LAB_DATAPLANE:-}" = kernel ]; then
+	sa=$(in_node seg-b1 ip xfrm state list dst 192.0.2.1 proto esp)
+	reqid=$(sed -n 's/.* reqid \([0-9]*\) .*/\1/p' <<<"$sa" | head -n 1)
+	outer=$(sed -n 's/^src \([^ ]*\) dst .*/\1/p' <<<"$sa" | head -n 1)
+	in_node seg-b1 ip addr add 10.9.9.9/32 dev lo
+	in_node seg-b1 nft insert rule inet zsec post ip saddr 10.9.9.9 accept
+	in_node seg-b1 ip xfrm policy add src 10.9.9.9/32 dst 172.16.1.10/32 dir out priority 1 \
+		tmpl src "$outer" dst 192.0.2.1 proto esp mode tunnel reqid "$reqid"
+	border=$(counter "" spoofed)
+	in_node seg-b1 python3 -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("10.9.9.9", 0))
+for _ in range(5):
+    s.sendto(b"not operator-b", ("172.16.1.10", 9))'
+	check "through operator-b's SA, a source of no partner and no element is dropped and counted as the border's spoofed (reqid $reqid)" \
+		wait_for 10 grew "" spoofed $((border + 4))
+	in_node seg-b1 ip xfrm policy delete src 10.9.9.9/32 dst 172.16.1.10/32 dir out
+	in_node seg-b1 ip addr del 10.9.9.9/32 dev lo
+fi
+
 # 4. renumbering: what the partner sees is presented addresses only
 capture_received ren pcscf-b1
 check "pcscf-1 reaches pcscf-b1" in_node pcscf-1 ping -c 3 -i 0.2 -W 2 10.2.1.10
