@@ -76,6 +76,8 @@ struct render {
 	size_t n_ours;
 	struct ipaddr *elements;
 	size_t n_elements;
+	struct ipaddr *inside;          /* our end of the Zb links */
+	size_t n_inside;
 };
 
 struct src_elem {
@@ -165,14 +167,24 @@ static void fill_gateways(struct render *r, const struct mirror *m, int family)
 			     r->gw[i].name, r->gw[i].value);
 }
 
-static void fill_elements(struct render *r, const struct mirror *m, int family)
+static void fill_addrs(struct render *r, const struct ipaddr *v, size_t n, int family)
 {
 	char buf[ADDR_STRLEN];
 	size_t i;
 
-	for (i = 0; i < r->n_elements; i++)
-		if (in_family(r->elements[i].family, family))
-			item(r, "%s", addr_str(&r->elements[i], buf));
+	for (i = 0; i < n; i++)
+		if (in_family(v[i].family, family))
+			item(r, "%s", addr_str(&v[i], buf));
+}
+
+static void fill_elements(struct render *r, const struct mirror *m, int family)
+{
+	fill_addrs(r, r->elements, r->n_elements, family);
+}
+
+static void fill_inside(struct render *r, const struct mirror *m, int family)
+{
+	fill_addrs(r, r->inside, r->n_inside, family);
 }
 
 static bool same_limit(struct state_limit a, struct state_limit b)
@@ -216,6 +228,8 @@ static const struct mirror MIRRORS[] = {
 	{ "set", "ours6", { "type ipv6_addr", "flags interval" }, fill_ours, AF_INET6, false, 0 },
 	{ "set", "elements4", { "type ipv4_addr" }, fill_elements, AF_INET, true, 0 },
 	{ "set", "elements6", { "type ipv6_addr" }, fill_elements, AF_INET6, true, 0 },
+	{ "set", "inside4", { "type ipv4_addr" }, fill_inside, AF_INET, true, 0 },
+	{ "set", "inside6", { "type ipv6_addr" }, fill_inside, AF_INET6, true, 0 },
 	{ "set", "ike_limit", { "type mark", "limit rate over 1/second" }, fill_limit, 0, true, 0 },
 	{ "set", "ike_buckets", { "type mark", "size 65536", "flags dynamic" }, fill_none, 0, false, 0 },
 	{ "set", "exposed4", { "type mark . ipv4_addr", "flags interval" }, fill_exposed, AF_INET,
@@ -374,6 +388,18 @@ static int addr_qcmp(const void *a, const void *b)
 	return addr_cmp(a, b);
 }
 
+/* sorted, each address once; the new count */
+static size_t addrs_unique(struct ipaddr *v, size_t n)
+{
+	size_t i, j;
+
+	qsort(v, n, sizeof(*v), addr_qcmp);
+	for (i = j = 0; i < n; i++)
+		if (!j || addr_cmp(&v[j - 1], &v[i]))
+			v[j++] = v[i];
+	return j;
+}
+
 static int id_qcmp(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -411,6 +437,7 @@ static void collect(struct render *r)
 	r->nat[1] = array(cap_nat, sizeof(*r->nat[1]));
 	r->ours = array(cap_ours, sizeof(*r->ours));
 	r->elements = array(p->n_links, sizeof(*r->elements));
+	r->inside = array(p->n_links, sizeof(*r->inside));
 
 	for (i = 0; i < p->n_partners; i++) {
 		const struct plan_partner *b = &p->partners[i];
@@ -442,6 +469,7 @@ static void collect(struct render *r)
 	for (i = 0; i < p->n_links; i++)
 		if (p->links[i].kind == LINK_ZB) {
 			r->elements[r->n_elements++] = p->links[i].remote;
+			r->inside[r->n_inside++] = p->links[i].local;
 			r->ours[r->n_ours++] = prefix_host(&p->links[i].remote);
 		}
 	qsort(r->src, r->n_src, sizeof(*r->src), src_qcmp);
@@ -449,16 +477,13 @@ static void collect(struct render *r)
 	for (dir = 0; dir < 2; dir++)
 		qsort(r->nat[dir], r->n_nat[dir], sizeof(*r->nat[dir]), nat_qcmp);
 	r->n_ours = prefixes_outermost(r->ours, r->n_ours);
-	qsort(r->elements, r->n_elements, sizeof(*r->elements), addr_qcmp);
-	/* a partner gateway or an element named twice is one element */
+	/* a partner gateway or an address named twice is one element */
 	for (i = j = 0; i < r->n_gw; i++)
 		if (!j || addr_cmp(&r->gw[j - 1].a, &r->gw[i].a))
 			r->gw[j++] = r->gw[i];
 	r->n_gw = j;
-	for (i = j = 0; i < r->n_elements; i++)
-		if (!j || addr_cmp(&r->elements[j - 1], &r->elements[i]))
-			r->elements[j++] = r->elements[i];
-	r->n_elements = j;
+	r->n_elements = addrs_unique(r->elements, r->n_elements);
+	r->n_inside = addrs_unique(r->inside, r->n_inside);
 }
 
 static void release(struct render *r)
@@ -469,6 +494,7 @@ static void release(struct render *r)
 	free(r->nat[1]);
 	free(r->ours);
 	free(r->elements);
+	free(r->inside);
 }
 
 /* ---- the script ---- */

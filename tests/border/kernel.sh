@@ -421,6 +421,11 @@ I $py "$pk" udp 10.1.1.10 10.1.0.1 500 2 >/dev/null 2>&1
 Ou $py "$pk" udp 198.51.100.3 192.0.2.1 500 2 >/dev/null 2>&1
 expect_delta "IKE from our element (Zb) and from operator-c's gateway (within its limit) passes" \
 	- ike_unknown "$z0" 0
+z0=$(ctr - ike_unknown)
+Ou $py "$pk" udp 10.1.1.10 192.0.2.1 500 2 >/dev/null 2>&1
+Ou $py "$pk" udp 10.1.1.10 10.1.0.1 500 2 >/dev/null 2>&1
+expect_delta "IKE in our element's name from outside, to our outside or our inside address, is dropped as unknown" \
+	- ike_unknown "$z0" 4
 Ou $py "$pk" udp 198.51.100.2 192.0.2.1 500 20 >/dev/null 2>&1
 over=$(($(ctr operator-b ike_over_limit) - b0))
 check "20 IKE packets at once from operator-b's gateway: its 5/s, burst 5 (its own element of ike_limit), lets about 5 pass ($over over the limit)" \
