@@ -181,6 +181,16 @@ setup() {
 setup >"$work/setup.log" 2>&1 || { echo "Bail out! namespaces: $(tail -n 3 "$work/setup.log")"; exit 1; }
 
 # ctr PARTNER REASON: packets of that counter ("-": the border itself)
+# wait_for SECONDS CMD...: until CMD succeeds, polled every 0.1 s
+wait_for() {
+	local end=$(($(date +%s) + $1))
+	shift
+	until "$@"; do
+		[ "$(date +%s)" -ge "$end" ] && return 1
+		sleep 0.1
+	done
+}
+
 ctr() {
 	S "$tool" counters | awk -v who="$1" -v what="$2" '
 		$1 == who { for (k = 2; k < NF; k += 2) if ($k == what) { split($(k + 1), v, "/"); print v[1] } }'
@@ -267,9 +277,9 @@ check "dry runs change nothing: nft list ruleset identical before and after" \
 # check
 # (operator-b's: operator-c sees 10.1.1.0/24 as it is)
 P tcpdump -n -U -Q in -i eth0 -w "$work/partner.pcap" 'net 10.2.0.0/16 or net 2001:db8:b::/48' \
-	>/dev/null 2>&1 &
+	>/dev/null 2>"$work/partner.tcpdump" &
 dump=$!
-sleep 1
+wait_for 10 grep -q "listening on" "$work/partner.tcpdump"
 
 # ---- transactions side by side ----
 
@@ -376,15 +386,16 @@ ttl=$(P $py "$pk" ttl-echo 10.2.0.5 172.16.1.10 3 2>/dev/null)
 check "an echo sent with TTL 3 still arrives, and its reply reaches operator-b with TTL $ttl (64)" \
 	test "$ttl" = 64
 I timeout 5 tcpdump -n -v -c 1 -i eth0 'icmp[icmptype] = icmp-echo and src 10.2.0.5' \
-	>"$work/in-ttl" 2>/dev/null &
+	>"$work/in-ttl" 2>"$work/in-ttl.tcpdump" &
 tp=$!
-sleep 1
+wait_for 5 grep -q "listening on" "$work/in-ttl.tcpdump"
 P $py "$pk" ttl-echo 10.2.0.5 172.16.1.10 7 >/dev/null 2>&1
 wait $tp
 check "inside, operator-b's packet arrives with TTL 63 (64, less the SEG's hop)" grep -q 'ttl 63,' "$work/in-ttl"
-P timeout 5 tcpdump -n -v -c 1 -i eth0 'icmp[icmptype] = icmp-echo' >"$work/p-ttl" 2>/dev/null &
+P timeout 5 tcpdump -n -v -c 1 -i eth0 'icmp[icmptype] = icmp-echo' >"$work/p-ttl" \
+	2>"$work/p-ttl.tcpdump" &
 tp=$!
-sleep 1
+wait_for 5 grep -q "listening on" "$work/p-ttl.tcpdump"
 I ping -t 200 -c 1 -W 2 -q 10.2.0.5 >/dev/null 2>&1
 wait $tp
 check "towards operator-b, a packet sent with TTL 200 arrives with TTL 64" grep -q 'ttl 64,' "$work/p-ttl"
@@ -449,10 +460,10 @@ expect_delta "ESP-in-UDP from the same gateway right after is never held by the 
 sip0=$(ctr operator-b sip_over_limit)
 I timeout 10 $py "$pk" sink 5060 4 >"$work/sink" 2>&1 &
 sk=$!
-sleep 0.5
+wait_for 5 grep -q ready "$work/sink"
 P timeout 10 $py "$pk" flood 172.16.1.10 5060 2000 1000 10.2.0.5 >"$work/flood" 2>&1
 wait $sk
-got=$(cat "$work/sink") el=$(awk '{ print $4 }' "$work/flood")
+got=$(tail -n 1 "$work/sink") el=$(awk '{ print $4 }' "$work/flood")
 want=$(awk -v e="$el" 'BEGIN { printf "%d", 200 * e + 20 }')
 over=$(($(ctr operator-b sip_over_limit) - sip0))
 check "a SIP flood of 2,000 packets at 1,000/s over ${el}s: $got delivered, the limit allows $want (200/s, burst 20), within 10 %" \

@@ -6,7 +6,8 @@
   packets.py sink PORT SECONDS      counts the UDP datagrams that arrive on PORT
                                     for SECONDS, answers the first (a SIP server's
                                     100 Trying: conntrack then knows the flow as a
-                                    connection); prints the count
+                                    connection); prints "ready" once it listens,
+                                    then the count
   packets.py options SRC DST        an IPv4 packet with a record-route option
   packets.py udp SRC DST PORT [N] [PAYLOAD]   N plain UDP datagrams from any source
                                     address (raw, so spoofed ones too), IPv4 or IPv6
@@ -56,6 +57,7 @@ def sink(port, seconds):
     sk = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sk.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
     sk.bind(("0.0.0.0", port))
+    print("ready", flush=True)
     end = time.monotonic() + seconds
     n = 0
     while True:
