@@ -167,6 +167,16 @@ static void fill_gateways(struct render *r, const struct mirror *m, int family)
 			     r->gw[i].name, r->gw[i].value);
 }
 
+static void fill_sa_gateways(struct render *r, const struct mirror *m, int family)
+{
+	char buf[ADDR_STRLEN];
+	size_t i;
+
+	for (i = 0; i < r->n_gw; i++)
+		if (in_family(r->gw[i].a.family, family))
+			item(r, "%s . 0x%08x", addr_str(&r->gw[i].a, buf), r->gw[i].value & MARK_ID);
+}
+
 static void fill_addrs(struct render *r, const struct ipaddr *v, size_t n, int family)
 {
 	char buf[ADDR_STRLEN];
@@ -250,6 +260,8 @@ static const struct mirror MIRRORS[] = {
 	{ "map", "src6", { "type ipv6_addr : mark", "flags interval" }, fill_src, AF_INET6, false, 2 },
 	{ "map", "gateways4", { "type ipv4_addr : mark" }, fill_gateways, AF_INET, true, 2 },
 	{ "map", "gateways6", { "type ipv6_addr : mark" }, fill_gateways, AF_INET6, true, 2 },
+	{ "set", "sa_gateways4", { "type ipv4_addr . mark" }, fill_sa_gateways, AF_INET, true, 2 },
+	{ "set", "sa_gateways6", { "type ipv6_addr . mark" }, fill_sa_gateways, AF_INET6, true, 2 },
 };
 #define N_MIRRORS (sizeof(MIRRORS) / sizeof(MIRRORS[0]))
 

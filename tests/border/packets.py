@@ -12,6 +12,12 @@
   packets.py udp SRC DST PORT [N] [PAYLOAD]   N plain UDP datagrams from any source
                                     address (raw, so spoofed ones too), IPv4 or IPv6
   packets.py esp-in-udp SRC DST N   N UDP 4500 datagrams that are ESP (non-zero SPI)
+  packets.py esp GW SEG SPI SRC DST PORT [N]   N UDP datagrams SRC -> DST:PORT in
+                                    ESP, tunnel mode, from GW to SEG, SA SPI (keys:
+                                    esp-keys); sequence numbers from 1, so one run
+                                    per SA
+  packets.py esp-keys               the SAs' algorithms and keys, as `ip xfrm state`
+                                    takes them
   packets.py time-exceeded SRC DST  an ICMP time exceeded, as an internal router
                                     would send it about a packet from DST
   packets.py ttl-echo SRC DST TTL   an ICMP echo with that TTL; waits for the reply
@@ -75,6 +81,24 @@ def sink(port, seconds):
     print(n)
 
 
+# The test SAs' keys: made by hand on both ends, never used elsewhere.
+ESP_ENC = "00112233445566778899aabbccddeeff"
+ESP_AUTH = "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20"
+
+
+def esp(gw, seg, spi, src, dst, port, n):
+    s = scapy()
+    from scapy.layers.ipsec import ESP, SecurityAssociation
+    outer = s.IPv6 if ":" in gw else s.IP
+    inner = s.IPv6 if ":" in src else s.IP
+    sa = SecurityAssociation(ESP, spi=spi, crypt_algo="AES-CBC",
+                             crypt_key=bytes.fromhex(ESP_ENC),
+                             auth_algo="SHA2-256-128", auth_key=bytes.fromhex(ESP_AUTH),
+                             tunnel_header=outer(src=gw, dst=seg))
+    for _ in range(n):
+        s.send(sa.encrypt(inner(src=src, dst=dst) / s.UDP(sport=port, dport=port) / b"zsec-esp"))
+
+
 def main(argv):
     if len(argv) < 2:
         print(__doc__)
@@ -98,6 +122,10 @@ def main(argv):
         s = scapy()
         pkt = s.IP(src=a[0], dst=a[1]) / s.UDP(sport=4500, dport=4500) / (b"\x00\x00\x12\x34" + b"\x00" * 40)
         s.send(pkt, count=int(a[2]), inter=0.001)
+    elif cmd == "esp":
+        esp(a[0], a[1], int(a[2], 0), a[3], a[4], int(a[5]), int(a[6]) if len(a) > 6 else 1)
+    elif cmd == "esp-keys":
+        print(f"enc cbc(aes) 0x{ESP_ENC} auth-trunc hmac(sha256) 0x{ESP_AUTH} 128")
     elif cmd == "time-exceeded":
         s = scapy()
         quoted = s.IP(src=a[1], dst="172.16.1.10", ttl=1) / s.UDP(sport=33434, dport=33435)
