@@ -15,11 +15,11 @@
 # a broken script is refused; exposure (IPv4 and IPv6), renumbering (the
 # partner never sees 10.1.x.x), spoofed sources, ICMP errors, traceroute, hop
 # limits, IP options and IPv6 hop-by-hop headers, IKE sources and the IKE
-# limit, a SIP flood held at its limit; every drop counted for the right
-# partner; transactions side by side (the staging ones); a replacement
-# keeps the counters of partners that stay and drops none of their packets;
-# the replacement of a table an older zsecd wrote; removal.  Where the
-# kernel has ESP: through which partner's SA a packet may come.
+# limit, SIP floods (UDP, TCP) held at the limit; every drop counted for
+# the right partner; transactions side by side (the staging ones); a
+# replacement keeps the counters of partners that stay and drops none of
+# their packets; the replacement of a table an older zsecd wrote; removal.
+# Where the kernel has ESP: through which partner's SA a packet may come.
 #
 #   tests/border/kernel.sh        all of it (the ESP section skipped here:
 #                                 this machine's kernel has no ESP)
@@ -555,10 +555,24 @@ over=$(($(ctr operator-b sip_over_limit) - sip0))
 check "a SIP flood of 2,000 packets at 1,000/s over ${el}s: $got delivered, the limit allows $want (200/s, burst 20), within 10 %" \
 	awk -v g="$got" -v w="$want" 'BEGIN { exit !(g >= 0.9 * w && g <= 1.1 * w) }'
 check "... and the excess is counted as SIP over limit ($over + $got = 2000)" test "$((over + got))" = 2000
+# SIP over TCP: every SYN to 5061 (TLS) is a connection of its own, judged
+# whole on its first packet, the limit included
+sip0=$(ctr operator-b sip_over_limit) a0=$(ctr operator-b accepted)
+P timeout 20 $py "$pk" syn-flood 10.2.0.5 172.16.1.10 5061 1000 1000 >"$work/syn" 2>&1
+el=$(awk '{ print $4 }' "$work/syn")
+over=$(($(ctr operator-b sip_over_limit) - sip0)) got=$(($(ctr operator-b accepted) - a0))
+want=$(awk -v e="$el" 'BEGIN { printf "%d", 200 * e + 20 }')
+check "SIP over TCP (TLS, 5061): 1,000 SYNs at 1,000/s over ${el}s: $got let in, the limit allows $want, within 10 %" \
+	awk -v g="$got" -v w="$want" 'BEGIN { exit !(g >= 0.9 * w && g <= 1.1 * w) }'
+check "... and the rest is counted as SIP over limit ($over + $got = 1000)" test "$((over + got))" = 1000
 
 # ---- renumbering: nothing of ours reaches the partner ----
 
-sleep 1
+# a last datagram to operator-b, in order behind everything before it: once
+# the capture has it, it has the rest
+I $py "$pk" udp 10.1.1.10 10.2.0.5 7999 >/dev/null 2>&1
+check "the capture at operator-b's side has the last datagram sent to it" wait_for 10 \
+	sh -c "tcpdump -n -r '$work/partner.pcap' 'udp port 7999' 2>/dev/null | grep -q ."
 kill $dump 2>/dev/null
 wait $dump 2>/dev/null
 dump=

@@ -3,6 +3,9 @@
 
   packets.py flood DST PORT COUNT RATE [SRC]  COUNT UDP datagrams at RATE per
                                     second (plain sockets); prints "sent N in S s"
+  packets.py syn-flood SRC DST PORT COUNT RATE   COUNT TCP SYNs from SRC (raw, each
+                                    from a port of its own: a connection each) at
+                                    RATE per second; prints "sent N in S s"
   packets.py sink PORT SECONDS      counts the UDP datagrams that arrive on PORT
                                     for SECONDS, answers the first (a SIP server's
                                     100 Trying: conntrack then knows the flow as a
@@ -59,6 +62,23 @@ def flood(dst, port, count, rate, src=None):
     print(f"sent {count} in {elapsed:.3f} s")
 
 
+def syn_flood(src, dst, port, count, rate):
+    s = scapy()
+    # made before the clock starts: scapy is slower than the rate
+    pkts = [bytes(s.IP(src=src, dst=dst) / s.TCP(sport=20000 + n, dport=port, flags="S", seq=n))
+            for n in range(count)]
+    sk = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    start = time.monotonic()
+    for n, pkt in enumerate(pkts):
+        due = start + n / rate
+        now = time.monotonic()
+        if due > now:
+            time.sleep(due - now)
+        sk.sendto(pkt, (dst, 0))
+    elapsed = time.monotonic() - start
+    print(f"sent {count} in {elapsed:.3f} s")
+
+
 def sink(port, seconds):
     sk = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sk.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
@@ -106,6 +126,8 @@ def main(argv):
     cmd, a = argv[1], argv[2:]
     if cmd == "flood":
         flood(a[0], int(a[1]), int(a[2]), float(a[3]), a[4] if len(a) > 4 else None)
+    elif cmd == "syn-flood":
+        syn_flood(a[0], a[1], int(a[2]), int(a[3]), float(a[4]))
     elif cmd == "sink":
         sink(int(a[0]), float(a[1]))
     elif cmd == "options":
