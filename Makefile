@@ -71,7 +71,7 @@ $(O)/daemon/guard/%.o: daemon/guard/%.c
 $(O)/daemon/zsecd/sources.o: daemon/zsecd/sources.c
 	$(call say,CC,$<)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -fPIC -Ipolicy -Idaemon/common -Idaemon/guard $(NL_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) -fPIC -Ipolicy -Idaemon/common -Idaemon/guard -Idaemon/border $(NL_CFLAGS) -c -o $@ $<
 
 # The charon plugin: strongSwan's headers for exactly the installed charon
 # (make deps), its config.h included first as strongSwan's own build does.

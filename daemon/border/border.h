@@ -120,6 +120,27 @@ bool border_check(const struct plan *p, struct border_stats *st, char *err, size
  * NULL. */
 bool border_apply(const struct plan *p, struct border_stats *st, char *err, size_t len);
 
+/* The watch on table inet zsec: nftables' events of the caller's network
+ * namespace (watch.c).  Open it only while not changing the table: a load
+ * of 10,000 partners is tens of thousands of element events, which the
+ * kernel would build for the listener (load time) and which would overflow
+ * its socket (read as a loss). */
+struct border_watch {
+	int fd;                         /* -1: closed; poll it for POLLIN */
+	bool deleted;                   /* in the transaction being read */
+	uint32_t pid;                   /* of the last deletion read */
+	char name[32];                  /* its process's name */
+};
+enum border_loss {
+	BORDER_INTACT,
+	BORDER_DELETED,                 /* by another process: pid, name */
+	BORDER_EVENTS_LOST,             /* the socket overflowed: it may be */
+};
+bool border_watch_open(struct border_watch *w, char *err, size_t len);
+void border_watch_close(struct border_watch *w);
+/* Reads what the events say since the last call, without blocking. */
+enum border_loss border_watch_read(struct border_watch *w);
+
 /* One entry per partner in the running table, sorted by name, then the
  * border's own entry (partner "").  None when there is no table.  *out is
  * malloc'ed. */

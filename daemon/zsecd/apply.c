@@ -73,6 +73,41 @@ int zsecd_diff_running(struct zsecd *z, const char *file, FILE *out)
 	return 0;
 }
 
+/* border_apply with the watch closed (border.h): zsecd's own changes of
+ * the table are no loss, and tens of thousands of element events would
+ * slow the load down.  The watch opens again after any apply, so it opens
+ * with the first. */
+static bool border_put(struct zsecd *z, const struct plan *p, char *err, size_t len)
+{
+	char werr[256];
+	bool ok;
+
+	border_watch_close(&z->watch);
+	ok = border_apply(p, NULL, err, len);
+	if (!border_watch_open(&z->watch, werr, sizeof(werr)))
+		log_msg("border: %s: a table deleted by another process stays deleted", werr);
+	return ok;
+}
+
+void zsecd_border_event(struct zsecd *z)
+{
+	enum border_loss loss = border_watch_read(&z->watch);
+	char err[1024];
+
+	if (loss == BORDER_INTACT || !z->running || !z->running->n_partners)
+		return;
+	if (loss == BORDER_DELETED)
+		log_msg("border: table inet zsec was deleted by %s (pid %u): putting it back",
+		        z->watch.name[0] ? z->watch.name : "another process", z->watch.pid);
+	else
+		log_msg("border: nftables' events were lost, table inet zsec may be gone: "
+		        "applying it again");
+	if (border_put(z, z->running, err, sizeof(err)))
+		log_msg("border: table inet zsec is back");
+	else
+		log_msg("border: %s", err);
+}
+
 static void guard_report(FILE *out, const struct plan *p, const struct guard_stats *s)
 {
 	fprintf(out, "guard: %zu kernel entries for %zu plan entries: %zu added, %zu updated, "
@@ -111,7 +146,7 @@ int zsecd_apply(struct zsecd *z, const char *file, FILE *out)
 	/* the Border Element rules before charon gets links to partners they
 	 * protect; checked by a dry run first, the rules replaced in one
 	 * transaction, all or nothing */
-	if (!border_apply(p, NULL, err, sizeof(err))) {
+	if (!border_put(z, p, err, sizeof(err))) {
 		fprintf(out, "border: %s: nothing applied\n", err);
 		log_msg("border: %s", err);
 		plan_free(p);
@@ -128,7 +163,7 @@ int zsecd_apply(struct zsecd *z, const char *file, FILE *out)
 		/* charon refused: it kept the old plan, so do we */
 		z->running = old;
 		plan_free(p);
-		if (!border_apply(old, NULL, err, sizeof(err)))
+		if (!border_put(z, old, err, sizeof(err)))
 			log_msg("border: putting the previous rules back: %s", err);
 		if (!guard_rollback(z->guard, &gs, err, sizeof(err))) {
 			/* extra entries only: coverage of the old plan is whole */

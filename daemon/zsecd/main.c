@@ -58,10 +58,11 @@ static void on_signal(struct zsecd *z)
 static void loop(struct zsecd *z)
 {
 	while (!z->stop) {
-		struct pollfd pfd[3] = {
+		struct pollfd pfd[4] = {
 			{ .fd = z->signal_fd, .events = POLLIN },
 			{ .fd = z->control_fd, .events = POLLIN },
 			{ .fd = z->plugin_fd, .events = POLLIN },
+			{ .fd = z->watch.fd, .events = POLLIN },
 		};
 		int timeout = -1;
 
@@ -72,7 +73,7 @@ static void loop(struct zsecd *z)
 			if (timeout < 0)
 				timeout = 0;
 		}
-		if (poll(pfd, 3, timeout) < 0) {
+		if (poll(pfd, 4, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_msg("poll: %s", strerror(errno));
@@ -84,6 +85,9 @@ static void loop(struct zsecd *z)
 			control_accept(z);
 		if (z->plugin_fd >= 0 && pfd[2].revents)
 			plugin_read(z);
+		/* after the others: an apply they made reopened the watch */
+		if (pfd[3].fd == z->watch.fd && pfd[3].revents)
+			zsecd_border_event(z);
 	}
 }
 
@@ -102,6 +106,7 @@ int main(int argc, char **argv)
 		.plugin_path = PLUGIN_SOCKET,
 		.control_path = ZSECD_SOCKET,
 		.plugin_fd = -1,
+		.watch = { .fd = -1 },
 	};
 	const char *file = NULL;
 	bool check = false;
@@ -174,6 +179,7 @@ int main(int argc, char **argv)
 	plugin_disconnect(&z);
 	unlink(z.control_path);
 	guard_close(z.guard);           /* closes the socket; the entries stay */
+	border_watch_close(&z.watch);
 	plan_free(z.running);
 	status_free(&z);
 	free(z.file);

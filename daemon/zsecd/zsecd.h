@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "border.h"
 #include "common.h"
 #include "guard.h"
 #include "policy.h"
@@ -33,6 +34,8 @@ struct zsecd {
 
 	struct plan *running;           /* applied, NULL before the first apply */
 	struct guard *guard;            /* the kernel's XFRM guard */
+	struct border_watch watch;      /* on table inet zsec, put back when
+	                                 * another process deletes it */
 
 	int plugin_fd;                  /* -1 while charon is not reachable */
 	bool plugin_synced;             /* the plugin holds the running plan */
@@ -55,6 +58,9 @@ int zsecd_apply(struct zsecd *z, const char *file, FILE *out);
 int zsecd_check(struct zsecd *z, const char *file, FILE *out);
 int zsecd_diff_running(struct zsecd *z, const char *file, FILE *out);
 int zsecd_teardown(struct zsecd *z, FILE *out);
+/* the watch's socket is readable: puts table inet zsec back if another
+ * process deleted it */
+void zsecd_border_event(struct zsecd *z);
 
 /* plugin.c */
 void plugin_connect(struct zsecd *z);
