@@ -101,9 +101,13 @@ enum border_loss border_watch_read(struct border_watch *w)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			/* ENOBUFS: events were lost, the deletion may be among them */
-			if (errno == ENOBUFS)
+			/* ENOBUFS: events were lost, the deletion may be among them;
+			 * what follows starts in a transaction not seen whole */
+			if (errno == ENOBUFS) {
 				loss = BORDER_EVENTS_LOST;
+				w->deleted = false;
+				continue;
+			}
 			break;
 		}
 		for (; NLMSG_OK(nh, left); nh = NLMSG_NEXT(nh, left)) {
