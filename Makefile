@@ -243,9 +243,10 @@ demo: deps all
 .PHONY: demo
 
 # The kernel tier (tests/kernel): the integration suite inside a QEMU guest
-# running Debian's kernel, charon on kernel-netlink and kernel ESP.  The
-# guest's kernel is fetched once into $(O)/kernel.
+# running Debian's kernel, charon on kernel-netlink and kernel ESP, then the
+# Border Element's ESP checks (border_tool).  The guest's kernel is fetched
+# once into $(O)/kernel.
 test-kernel: deps
-	$(Q)$(MAKE) --no-print-directory all integration-tools
+	$(Q)$(MAKE) --no-print-directory all integration-tools $(O)/tests/border_tool
 	@O=$(O) TESTS="$(TESTS)" tests/kernel/run
 .PHONY: test-kernel

@@ -134,12 +134,16 @@ struct border_watch {
 enum border_loss {
 	BORDER_INTACT,
 	BORDER_DELETED,                 /* by another process: pid, name */
-	BORDER_EVENTS_LOST,             /* the socket overflowed: it may be */
+	BORDER_EVENTS_LOST,             /* the socket overflowed: it may be
+	                                 * (border_table_present tells) */
 };
 bool border_watch_open(struct border_watch *w, char *err, size_t len);
 void border_watch_close(struct border_watch *w);
 /* Reads what the events say since the last call, without blocking. */
 enum border_loss border_watch_read(struct border_watch *w);
+/* Whether table inet zsec is there (its set generation: one small listing);
+ * false with the reason in err when that cannot be read. */
+bool border_table_present(bool *present, char *err, size_t len);
 
 /* One entry per partner in the running table, sorted by name, then the
  * border's own entry (partner "").  None when there is no table.  *out is

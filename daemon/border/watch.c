@@ -15,6 +15,7 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -24,7 +25,7 @@
 bool border_watch_open(struct border_watch *w, char *err, size_t len)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	int group = NFNLGRP_NFTABLES;
+	int group = NFNLGRP_NFTABLES, rcvbuf = 4 << 20;
 
 	memset(w, 0, sizeof(*w));
 	w->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_NETFILTER);
@@ -34,6 +35,22 @@ bool border_watch_open(struct border_watch *w, char *err, size_t len)
 		border_watch_close(w);
 		return false;
 	}
+	/* room for another process's bulk load (CAP_NET_ADMIN may exceed
+	 * rmem_max); if it still overflows, the table's presence is checked */
+	setsockopt(w->fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf));
+	return true;
+}
+
+bool border_table_present(bool *present, char *err, size_t len)
+{
+	char *text;
+	bool missing;
+
+	*present = false;
+	if (!nft_list("list set inet " BORDER_TABLE " generation", &text, &missing, err, len))
+		return false;
+	*present = !missing;
+	free(text);
 	return true;
 }
 

@@ -75,15 +75,25 @@ int zsecd_diff_running(struct zsecd *z, const char *file, FILE *out)
 
 /* border_apply with the watch closed (border.h): zsecd's own changes of
  * the table are no loss, and tens of thousands of element events would
- * slow the load down.  The watch opens again after any apply, so it opens
- * with the first. */
+ * slow the load down.  What the watch has not read yet is read first: if
+ * another process deleted the table and this apply fails, the running
+ * plan's table goes back.  (A deletion between the commit and the reopening
+ * goes unseen: that is microseconds.)  The watch opens again after any
+ * apply, so it opens with the first. */
 static bool border_put(struct zsecd *z, const struct plan *p, char *err, size_t len)
 {
-	char werr[256];
+	enum border_loss pending = z->watch.fd >= 0 ? border_watch_read(&z->watch) : BORDER_INTACT;
+	char werr[1024];
 	bool ok;
 
 	border_watch_close(&z->watch);
 	ok = border_apply(p, NULL, err, len);
+	if (!ok && pending != BORDER_INTACT && z->running && p != z->running) {
+		log_msg("border: table inet zsec may have been deleted by another process: "
+		        "putting the running plan's back");
+		if (!border_apply(z->running, NULL, werr, sizeof(werr)))
+			log_msg("border: %s", werr);
+	}
 	if (!border_watch_open(&z->watch, werr, sizeof(werr)))
 		log_msg("border: %s: a table deleted by another process stays deleted", werr);
 	return ok;
@@ -93,15 +103,20 @@ void zsecd_border_event(struct zsecd *z)
 {
 	enum border_loss loss = border_watch_read(&z->watch);
 	char err[1024];
+	bool present;
 
 	if (loss == BORDER_INTACT || !z->running || !z->running->n_partners)
 		return;
-	if (loss == BORDER_DELETED)
+	if (loss == BORDER_EVENTS_LOST) {
+		/* a replacement would refill every bucket: only if it is gone */
+		if (border_table_present(&present, err, sizeof(err)) && present)
+			return;
+		log_msg("border: nftables' events were lost and table inet zsec is not there: "
+		        "putting it back");
+	} else {
 		log_msg("border: table inet zsec was deleted by %s (pid %u): putting it back",
 		        z->watch.name[0] ? z->watch.name : "another process", z->watch.pid);
-	else
-		log_msg("border: nftables' events were lost, table inet zsec may be gone: "
-		        "applying it again");
+	}
 	if (border_put(z, z->running, err, sizeof(err)))
 		log_msg("border: table inet zsec is back");
 	else

@@ -306,6 +306,10 @@ else
 	# a connection operator-c opened, known to the table once answered
 	esp 198.51.100.3 192.0.2.1 0x104 10.3.0.5 10.1.1.10 7778 1
 	I $py "$pk" udp 10.1.1.10 10.3.0.5 7778 >/dev/null 2>&1
+	# its connection mark: this generation's tag | operator-c's id (2)
+	check "operator-c's connection, answered, is one the table let in (connection mark 0x00010002)" \
+		sh -c "ip netns exec $s conntrack -L -p udp --dport 7778 2>/dev/null |
+			grep -v UNREPLIED | grep -q 'src=10.3.0.5 .* mark=65538 '"
 	c0=$(ctr operator-c spoofed) a0=$(ctr operator-c accepted)
 	esp 198.51.100.2 192.0.2.1 0x105 10.3.0.5 10.1.1.10 7778 2
 	expect_delta "in operator-c's connection, through operator-b's SA: dropped as operator-c's spoofed" \
@@ -335,7 +339,7 @@ fi
 # elements (zbe-p's own MLD reports, say, count as spoofed on ipsec0 for a
 # few seconds after the links come up)
 ruleset() {
-	S nft list ruleset | awk '/^\tset / { dyn = 0 } /^\t\tflags dynamic/ { dyn = 1 }
+	S nft list ruleset | awk '/^\t(set|map) / { dyn = 0 } /^\t\tflags dynamic/ { dyn = 1 }
 		dyn && /^\t\telements = \{/ { skip = 1 } skip { skip = !/}$/; next } { print }'
 }
 ruleset >"$work/before"
