@@ -18,6 +18,7 @@ struct guard *guard_open(char *err, size_t len)
 		snprintf(err, len, "out of memory");
 		return NULL;
 	}
+	g->watch_fd = -1;
 	if (!xfrm_open(g, err, len)) {
 		guard_close(g);
 		return NULL;
@@ -40,6 +41,7 @@ void guard_close(struct guard *g)
 	if (!g)
 		return;
 	forget(g);
+	guard_unwatch(g);
 	xfrm_close(g);
 	free(g);
 }

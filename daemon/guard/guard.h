@@ -131,6 +131,23 @@ bool guard_apply(struct guard *g, const struct plan *p, struct guard_stats *st,
 bool guard_dump(struct guard *g, struct guard_entry **out, size_t *n, size_t *foreign,
                 char *err, size_t len);
 
+/* The watch: the kernel's events on its XFRM policies, so that zsec's
+ * entries deleted or changed by another process (`ip xfrm policy flush`)
+ * can be put back at once (zsecd does, with guard_begin or guard_apply).
+ * Events the guard's own writes cause are passed over. */
+bool guard_watch(struct guard *g, char *err, size_t len);
+void guard_unwatch(struct guard *g);
+/* the socket to poll for events, -1 without a watch */
+int guard_watch_fd(const struct guard *g);
+enum guard_loss {
+	GUARD_INTACT,                   /* nothing of zsec's touched by others */
+	GUARD_TOUCHED,                  /* another process deleted, changed or
+	                                 * flushed zsec's entries */
+	GUARD_EVENTS_LOST,              /* the socket overflowed: unknown */
+};
+/* Reads every pending event. */
+enum guard_loss guard_watch_read(struct guard *g);
+
 /* kernel-libipsec: charon sends and receives protected traffic through its
  * TUN device and installs no XFRM policies, so the guard would drop that
  * traffic too.  Exempts the device from policy checks (IPv4: disable_xfrm,

@@ -14,6 +14,7 @@ struct guard {
 	struct nl_sock *sk;
 	uint32_t seq;
 	uint8_t *buf;                   /* one batch of requests */
+	int watch_fd;                   /* policy events (watch.c), -1: none */
 	/* what the last guard_begin did and found, sorted by key: the
 	 * additions and the entries it replaced (for guard_rollback), the
 	 * stale entries with their kernel index (for guard_commit) */

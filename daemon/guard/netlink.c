@@ -131,14 +131,17 @@ static size_t put_key_attrs(uint8_t *msg, size_t at, const struct guard_key *k)
 	return at;
 }
 
-/* One request at msg; its aligned length. */
-static size_t put_request(uint8_t *msg, enum xfrm_op op, uint32_t seq, const struct guard_entry *e)
+/* One request at msg, from port; its aligned length.  The kernel copies the
+ * port into the event the request causes (watch.c tells ours by it). */
+static size_t put_request(uint8_t *msg, enum xfrm_op op, uint32_t port, uint32_t seq,
+                          const struct guard_entry *e)
 {
 	struct nlmsghdr *nh = (struct nlmsghdr *)msg;
 	size_t at;
 
 	memset(msg, 0, REQUEST_MAX);
 	nh->nlmsg_flags = NLM_F_REQUEST;
+	nh->nlmsg_pid = port;
 	nh->nlmsg_seq = seq;
 	/* the payloads hold 64-bit fields and messages are only 4-byte
 	 * aligned: built aside and copied in */
@@ -239,7 +242,7 @@ static bool drain(struct guard *g, uint32_t base, size_t n, enum xfrm_op op, str
 bool xfrm_write(struct guard *g, enum xfrm_op op, const struct guard_entry *v, size_t n,
                 struct xfrm_result *r)
 {
-	uint32_t base = g->seq;
+	uint32_t base = g->seq, port = nl_socket_get_local_port(g->sk);
 	size_t i = 0;
 
 	memset(r, 0, sizeof(*r));
@@ -249,7 +252,7 @@ bool xfrm_write(struct guard *g, enum xfrm_op op, const struct guard_entry *v, s
 		int e;
 
 		while (i < n && at < BATCH_BYTES)
-			at += put_request(g->buf + at, op, base + (uint32_t)i, &v[i]), i++;
+			at += put_request(g->buf + at, op, port, base + (uint32_t)i, &v[i]), i++;
 		if ((e = nl_sendto(g->sk, g->buf, at)) < 0) {
 			/* nothing of this batch reached the kernel: the rest fails */
 			if (!r->failed) {

@@ -123,6 +123,30 @@ void zsecd_border_event(struct zsecd *z)
 		log_msg("border: %s", err);
 }
 
+void zsecd_guard_event(struct zsecd *z)
+{
+	enum guard_loss loss = guard_watch_read(z->guard);
+	struct guard_stats gs;
+	char err[1024];
+	bool ok;
+
+	if (loss == GUARD_INTACT || !z->running || z->guard_down)
+		return;
+	if (loss == GUARD_TOUCHED)
+		log_msg("guard: zsec's XFRM entries were deleted or changed by another process: "
+		        "putting them back");
+	/* what charon has not confirmed keeps the previous plan's entries too
+	 * (zsecd_apply says why): then only additions and updates */
+	ok = z->plugin_synced ? guard_apply(z->guard, z->running, &gs, err, sizeof(err)) :
+		guard_begin(z->guard, z->running, &gs, err, sizeof(err));
+	if (!ok)
+		log_msg("guard: putting zsec's entries back: %s", err);
+	else if (loss == GUARD_TOUCHED || gs.added || gs.updated || gs.removed)
+		log_msg("guard: back: %zu entries added, %zu updated, %zu removed%s", gs.added,
+		        gs.updated, gs.removed, loss == GUARD_TOUCHED ? "" :
+		        " (XFRM events were lost, the kernel was read again)");
+}
+
 static void guard_report(FILE *out, const struct plan *p, const struct guard_stats *s)
 {
 	fprintf(out, "guard: %zu kernel entries for %zu plan entries: %zu added, %zu updated, "
@@ -206,6 +230,7 @@ int zsecd_apply(struct zsecd *z, const char *file, FILE *out)
 		if (z->libipsec)
 			sources_apply(p, true);
 	}
+	z->guard_down = false;
 	guard_report(out, p, &gs);
 	plan_free(old);
 	abs = realpath(file, NULL);
@@ -230,6 +255,7 @@ int zsecd_teardown(struct zsecd *z, FILE *out)
 		log_msg("teardown: %s", err);
 		return 3;
 	}
+	z->guard_down = true;
 	fprintf(out, "removed %zu guard entries\n", gs.removed);
 	log_msg("teardown: removed %zu guard entries; protected flows are no longer "
 	        "covered when their SAs are down", gs.removed);

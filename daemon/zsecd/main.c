@@ -58,11 +58,12 @@ static void on_signal(struct zsecd *z)
 static void loop(struct zsecd *z)
 {
 	while (!z->stop) {
-		struct pollfd pfd[4] = {
+		struct pollfd pfd[5] = {
 			{ .fd = z->signal_fd, .events = POLLIN },
 			{ .fd = z->control_fd, .events = POLLIN },
 			{ .fd = z->plugin_fd, .events = POLLIN },
 			{ .fd = z->watch.fd, .events = POLLIN },
+			{ .fd = guard_watch_fd(z->guard), .events = POLLIN },
 		};
 		int timeout = -1;
 
@@ -73,7 +74,7 @@ static void loop(struct zsecd *z)
 			if (timeout < 0)
 				timeout = 0;
 		}
-		if (poll(pfd, 4, timeout) < 0) {
+		if (poll(pfd, 5, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_msg("poll: %s", strerror(errno));
@@ -88,6 +89,8 @@ static void loop(struct zsecd *z)
 		/* after the others: an apply they made reopened the watch */
 		if (pfd[3].fd == z->watch.fd && pfd[3].revents)
 			zsecd_border_event(z);
+		if (pfd[4].revents)
+			zsecd_guard_event(z);
 	}
 }
 
@@ -157,6 +160,10 @@ int main(int argc, char **argv)
 		free(z.file);
 		return 3;
 	}
+	/* opened first: a flush during the first apply is seen too */
+	if (!guard_watch(z.guard, err, sizeof(err)))
+		log_msg("guard: %s: entries another process deletes stay deleted until the "
+		        "next apply", err);
 	z.signal_fd = setup_signals();
 	z.control_fd = control_open(z.control_path);
 	if (z.signal_fd < 0 || z.control_fd < 0) {

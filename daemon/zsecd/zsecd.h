@@ -33,7 +33,11 @@ struct zsecd {
 	const char *control_path;
 
 	struct plan *running;           /* applied, NULL before the first apply */
-	struct guard *guard;            /* the kernel's XFRM guard */
+	struct guard *guard;            /* the kernel's XFRM guard, watched:
+	                                 * put back when another process
+	                                 * deletes or changes its entries */
+	bool guard_down;                /* zsecctl teardown took it away, on
+	                                 * purpose, until the next apply */
 	struct border_watch watch;      /* on table inet zsec, put back when
 	                                 * another process deletes it */
 
@@ -61,6 +65,9 @@ int zsecd_teardown(struct zsecd *z, FILE *out);
 /* the watch's socket is readable: puts table inet zsec back if another
  * process deleted it */
 void zsecd_border_event(struct zsecd *z);
+/* the guard's watch is readable: puts zsec's XFRM entries back if another
+ * process deleted or changed them */
+void zsecd_guard_event(struct zsecd *z);
 
 /* plugin.c */
 void plugin_connect(struct zsecd *z);
