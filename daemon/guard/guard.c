@@ -124,34 +124,48 @@ out:
 	return ok;
 }
 
-bool guard_begin(struct guard *g, const struct plan *p, struct guard_stats *st,
-                 char *err, size_t len)
+/* What takes the kernel's entries to p's, into d; st zeroed and filled. */
+static bool diff_with_kernel(struct guard *g, const struct plan *p, struct guard_stats *st,
+                             struct guard_diff *d, char *err, size_t len)
 {
 	struct guard_entry *have = NULL, *want = NULL;
-	struct guard_stats local;
-	struct guard_diff d = { 0 };
-	struct xfrm_result r;
 	size_t n_have = 0, n_want = 0;
-	char why[256];
-	bool ok = false;
+	bool ok;
 	double t = now();
 
-	if (!st)
-		st = &local;
 	memset(st, 0, sizeof(*st));
-	forget(g);
+	memset(d, 0, sizeof(*d));
 	if (!guard_dump(g, &have, &n_have, &st->foreign, err, len))
 		return false;
 	st->present = n_have;
 	st->dump_s = now() - t;
 	t = now();
-	if (!guard_expand(p, &want, &n_want) || !guard_diff(have, n_have, want, n_want, &d)) {
+	ok = guard_expand(p, &want, &n_want) && guard_diff(have, n_have, want, n_want, d);
+	if (!ok)
 		snprintf(err, len, "out of memory");
-		goto out;
-	}
 	st->wanted = n_want;
-	st->kept = d.n_keep;
+	st->kept = d->n_keep;
 	st->diff_s = now() - t;
+	free(have);
+	free(want);
+	return ok;
+}
+
+bool guard_begin(struct guard *g, const struct plan *p, struct guard_stats *st,
+                 char *err, size_t len)
+{
+	struct guard_stats local;
+	struct guard_diff d;
+	struct xfrm_result r;
+	char why[256];
+	bool ok = false;
+	double t;
+
+	if (!st)
+		st = &local;
+	forget(g);
+	if (!diff_with_kernel(g, p, st, &d, err, len))
+		goto out;
 	t = now();
 
 	/* the undo list is complete before the first write */
@@ -186,8 +200,42 @@ undo:
 	forget(g);
 out:
 	guard_diff_free(&d);
-	free(have);
-	free(want);
+	return ok;
+}
+
+bool guard_repair(struct guard *g, const struct plan *p, bool remove, struct guard_stats *st,
+                  char *err, size_t len)
+{
+	struct guard_stats local;
+	struct guard_diff d;
+	struct xfrm_result r[3];
+	bool ok = false;
+	double t;
+
+	if (!st)
+		st = &local;
+	if (!diff_with_kernel(g, p, st, &d, err, len))
+		goto out;
+	t = now();
+	/* every write tried, whatever the one before did: the first refusal
+	 * is the one told */
+	ok = xfrm_write(g, XFRM_UPDATE, d.add, d.n_add, &r[0]);
+	if (!ok)
+		refused(err, len, "put back", d.add, &r[0]);
+	if (!xfrm_write(g, XFRM_UPDATE, d.update, d.n_update, &r[1]) && ok) {
+		refused(err, len, "update", d.update, &r[1]);
+		ok = false;
+	}
+	if (!xfrm_write(g, XFRM_REMOVE, d.remove, remove ? d.n_remove : 0, &r[2]) && ok) {
+		refused(err, len, "remove", d.remove, &r[2]);
+		ok = false;
+	}
+	st->added = r[0].lost ? 0 : d.n_add - r[0].failed;
+	st->updated = r[1].lost ? 0 : d.n_update - r[1].failed;
+	st->removed = r[2].lost || !remove ? 0 : d.n_remove - r[2].failed;
+	st->write_s = now() - t;
+out:
+	guard_diff_free(&d);
 	return ok;
 }
 

@@ -126,6 +126,16 @@ bool guard_rollback(struct guard *g, struct guard_stats *st, char *err, size_t l
  * removes every entry of zsec's (zsecctl teardown). */
 bool guard_apply(struct guard *g, const struct plan *p, struct guard_stats *st,
                  char *err, size_t len);
+/* After another process deleted or changed zsec's entries: writes what p
+ * wants and the kernel lacks or holds otherwise, and with remove what p
+ * does not want.  A missing entry is written as an update, so it also
+ * takes back its key from an entry that poses as zsec's (same mark and
+ * mask, another priority).  Best effort, unlike guard_begin: a refusal
+ * leaves the rest in place (part of a guard is better than none), and err
+ * tells the first.  Leaves guard_commit's and guard_rollback's work as it
+ * was. */
+bool guard_repair(struct guard *g, const struct plan *p, bool remove, struct guard_stats *st,
+                  char *err, size_t len);
 /* zsec's entries in the kernel, sorted by key (malloc'ed), and how many
  * entries are someone else's. */
 bool guard_dump(struct guard *g, struct guard_entry **out, size_t *n, size_t *foreign,
@@ -133,16 +143,16 @@ bool guard_dump(struct guard *g, struct guard_entry **out, size_t *n, size_t *fo
 
 /* The watch: the kernel's events on its XFRM policies, so that zsec's
  * entries deleted or changed by another process (`ip xfrm policy flush`)
- * can be put back at once (zsecd does, with guard_begin or guard_apply).
- * Events the guard's own writes cause are passed over. */
+ * can be put back at once (zsecd does, with guard_repair).  Events the
+ * guard's own writes cause are passed over. */
 bool guard_watch(struct guard *g, char *err, size_t len);
 void guard_unwatch(struct guard *g);
 /* the socket to poll for events, -1 without a watch */
 int guard_watch_fd(const struct guard *g);
 enum guard_loss {
 	GUARD_INTACT,                   /* nothing of zsec's touched by others */
-	GUARD_TOUCHED,                  /* another process deleted, changed or
-	                                 * flushed zsec's entries */
+	GUARD_TOUCHED,                  /* another process flushed policies, or
+	                                 * wrote one with zsec's mark mask */
 	GUARD_EVENTS_LOST,              /* the socket overflowed: unknown */
 };
 /* Reads every pending event. */

@@ -6,8 +6,8 @@
  * An event carries the port its request said it came from (nlmsg_pid:
  * iproute2 leaves it 0).  The guard's requests give its socket's port, so
  * its own writes are told apart and passed over: zsecd keeps the watch
- * open through its applies and misses nothing another process does
- * meanwhile.  A flush names no policy: a loss whoever's it meant. */
+ * open through its applies, and what another process does meanwhile waits
+ * in the socket.  A flush names no policy: a loss whoever's it meant. */
 #include <errno.h>
 #include <linux/netlink.h>
 #include <linux/xfrm.h>
@@ -57,42 +57,26 @@ int guard_watch_fd(const struct guard *g)
 	return g->watch_fd;
 }
 
-/* Is the policy an event is about one of zsec's?  A new or updated policy
- * leads with its xfrm_userpolicy_info, an expired one with an
- * xfrm_user_polexpire (which does too), a deleted one with its id and the
- * info in XFRMA_POLICY; the mark, if any, is XFRMA_MARK. */
+/* Could the policy an event is about be one of zsec's?  Its mark mask is
+ * zsec's: the priority is not asked, as `ip xfrm policy update` of one of
+ * zsec's keys with a priority outside the band replaces zsec's entry (the
+ * kernel tells policies apart by key, mark included, not by priority).
+ * A new or updated policy leads with its xfrm_userpolicy_info, a deleted
+ * one with its id; the mark is XFRMA_MARK (absent: 0/0). */
 static bool about_ours(struct nlmsghdr *nh)
 {
-	const struct xfrm_userpolicy_info *info = NULL;
-	struct nlattr *a;
-	size_t hlen;
+	size_t hlen = nh->nlmsg_type == XFRM_MSG_DELPOLICY ?
+		sizeof(struct xfrm_userpolicy_id) : sizeof(struct xfrm_userpolicy_info);
 	struct xfrm_mark mark = { 0, 0 };
+	struct nlattr *a;
 
-	switch (nh->nlmsg_type) {
-	case XFRM_MSG_NEWPOLICY:
-	case XFRM_MSG_UPDPOLICY:
-		hlen = sizeof(struct xfrm_userpolicy_info);
-		break;
-	case XFRM_MSG_POLEXPIRE:
-		hlen = sizeof(struct xfrm_user_polexpire);
-		break;
-	case XFRM_MSG_DELPOLICY:
-		hlen = sizeof(struct xfrm_userpolicy_id);
-		break;
-	default:
+	if ((nh->nlmsg_type != XFRM_MSG_NEWPOLICY && nh->nlmsg_type != XFRM_MSG_UPDPOLICY &&
+	     nh->nlmsg_type != XFRM_MSG_DELPOLICY) || nh->nlmsg_len < NLMSG_LENGTH(hlen))
 		return false;
-	}
-	if (nh->nlmsg_len < NLMSG_LENGTH(hlen))
-		return false;
-	if (nh->nlmsg_type != XFRM_MSG_DELPOLICY)
-		info = nlmsg_data(nh);
-	else if ((a = nlmsg_find_attr(nh, (int)hlen, XFRMA_POLICY)) && nla_len(a) >= (int)sizeof(*info))
-		info = nla_data(a);
-	if (!info)
-		return true;            /* cannot tell: taken as ours */
+	/* copied out: attributes are only 4-byte aligned */
 	if ((a = nlmsg_find_attr(nh, (int)hlen, XFRMA_MARK)) && nla_len(a) >= (int)sizeof(mark))
 		memcpy(&mark, nla_data(a), sizeof(mark));
-	return guard_owns(info->priority, mark.m);
+	return mark.m == ZSEC_GUARD_MARK;
 }
 
 enum guard_loss guard_watch_read(struct guard *g)

@@ -128,23 +128,19 @@ void zsecd_guard_event(struct zsecd *z)
 	enum guard_loss loss = guard_watch_read(z->guard);
 	struct guard_stats gs;
 	char err[1024];
-	bool ok;
 
 	if (loss == GUARD_INTACT || !z->running || z->guard_down)
 		return;
-	if (loss == GUARD_TOUCHED)
-		log_msg("guard: zsec's XFRM entries were deleted or changed by another process: "
-		        "putting them back");
 	/* what charon has not confirmed keeps the previous plan's entries too
-	 * (zsecd_apply says why): then only additions and updates */
-	ok = z->plugin_synced ? guard_apply(z->guard, z->running, &gs, err, sizeof(err)) :
-		guard_begin(z->guard, z->running, &gs, err, sizeof(err));
-	if (!ok)
-		log_msg("guard: putting zsec's entries back: %s", err);
-	else if (loss == GUARD_TOUCHED || gs.added || gs.updated || gs.removed)
-		log_msg("guard: back: %zu entries added, %zu updated, %zu removed%s", gs.added,
-		        gs.updated, gs.removed, loss == GUARD_TOUCHED ? "" :
-		        " (XFRM events were lost, the kernel was read again)");
+	 * (zsecd_apply says why): then nothing is removed */
+	if (!guard_repair(z->guard, z->running, z->plugin_synced, &gs, err, sizeof(err)))
+		log_msg("guard: putting zsec's XFRM entries back: %s", err);
+	if (gs.added || gs.updated || gs.removed)
+		log_msg("guard: %s: %zu entries put back, %zu updated, %zu removed",
+		        loss == GUARD_TOUCHED ?
+		        "another process deleted or changed zsec's XFRM entries" :
+		        "XFRM events were lost, the kernel read again", gs.added, gs.updated,
+		        gs.removed);
 }
 
 static void guard_report(FILE *out, const struct plan *p, const struct guard_stats *s)

@@ -54,12 +54,13 @@ void plugin_connect(struct zsecd *z)
 	 * kernel ESP an interface of that name would be someone else's */
 	if (z->libipsec)
 		tun_exempt();
-	if (z->running && plugin_push(z, stderr) == PUSH_OK) {
+	if (z->running && plugin_push(z, stderr) == PUSH_OK && !z->guard_down) {
 		struct guard_stats gs;
 		char err[512];
 
 		/* charon runs this plan now: what an unconfirmed apply left of the
-		 * previous plan's guard can go */
+		 * previous plan's guard can go (after a teardown, nothing comes
+		 * back before the next apply) */
 		if (!guard_apply(z->guard, z->running, &gs, err, sizeof(err)))
 			log_msg("guard: %s", err);
 	}
