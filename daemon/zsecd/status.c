@@ -177,7 +177,8 @@ static void sa_index(struct sa_index *ix, const char *sas)
 		if (!eol)
 			break;
 	}
-	qsort(ix->v, ix->n, sizeof(*ix->v), sa_qcmp);
+	if (ix->n > 1)          /* no lines (charon away): ix->v is NULL */
+		qsort(ix->v, ix->n, sizeof(*ix->v), sa_qcmp);
 }
 
 /* The line of a link: its newest CHILD_SA's; NULL if it has none. */
