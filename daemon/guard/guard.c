@@ -219,10 +219,10 @@ bool guard_repair(struct guard *g, const struct plan *p, bool remove, struct gua
 	t = now();
 	/* every write tried, whatever the one before did: the first refusal
 	 * is the one told */
-	ok = xfrm_write(g, XFRM_UPDATE, d.add, d.n_add, &r[0]);
+	ok = xfrm_write(g, XFRM_REPAIR, d.add, d.n_add, &r[0]);
 	if (!ok)
 		refused(err, len, "put back", d.add, &r[0]);
-	if (!xfrm_write(g, XFRM_UPDATE, d.update, d.n_update, &r[1]) && ok) {
+	if (!xfrm_write(g, XFRM_REPAIR, d.update, d.n_update, &r[1]) && ok) {
 		refused(err, len, "update", d.update, &r[1]);
 		ok = false;
 	}

@@ -17,7 +17,10 @@
  * selector (it retries an EEXIST with XFRM_MSG_UPDPOLICY).
  *
  * An entry is zsec's when its priority lies in the guard's band and its mark
- * mask is ZSEC_GUARD_MARK; anything else in the kernel is never touched.
+ * mask is ZSEC_GUARD_MARK; anything else in the kernel is never touched,
+ * with one exception: guard_repair takes back a key of the plan that an
+ * entry with zsec's mark and mask holds at another priority (one of zsec's
+ * entries replaced behind its back).
  */
 #ifndef ZSEC_GUARD_H
 #define ZSEC_GUARD_H

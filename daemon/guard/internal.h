@@ -34,6 +34,8 @@ struct xfrm_result {
 enum xfrm_op {
 	XFRM_ADD,                       /* fails if the key exists */
 	XFRM_UPDATE,                    /* replaces the entry of that key */
+	XFRM_REPAIR,                    /* XFRM_UPDATE, every request sent however
+	                                 * many the kernel refuses (guard_repair) */
 	XFRM_REMOVE,                    /* by kernel index if it has one, else by key;
 	                                 * one already gone is no failure */
 };

@@ -266,8 +266,8 @@ bool xfrm_write(struct guard *g, enum xfrm_op op, const struct guard_entry *v, s
 		if (!drain(g, base, n, op, r))
 			break;
 		/* a refused addition is undone anyway: do not add more to undo;
-		 * removals go on, each one gone is one less stale entry */
-		if (r->failed && op != XFRM_REMOVE)
+		 * removals and repairs go on, each one done counts */
+		if (r->failed && (op == XFRM_ADD || op == XFRM_UPDATE))
 			break;
 	}
 	if (r->lost) {

@@ -246,12 +246,12 @@ int zsecd_teardown(struct zsecd *z, FILE *out)
 	struct guard_stats gs;
 	char err[1024];
 
+	z->guard_down = true;   /* even if some entries stay: none come back */
 	if (!guard_apply(z->guard, NULL, &gs, err, sizeof(err))) {
 		fprintf(out, "guard: %s\n", err);
 		log_msg("teardown: %s", err);
 		return 3;
 	}
-	z->guard_down = true;
 	fprintf(out, "removed %zu guard entries\n", gs.removed);
 	log_msg("teardown: removed %zu guard entries; protected flows are no longer "
 	        "covered when their SAs are down", gs.removed);
