@@ -23,13 +23,26 @@ link=za:operator-b:seg-b1
 reason() { link_field seg-a1 $link reason; }
 state() { link_field seg-a1 $link state; }
 is_up() { [ "$(state)" = up ]; }
-# refused_with TEXT: the link is not up and its reason holds TEXT (if not,
-# says what the link is)
+# refused_with TEXT: the link is not up and its reason holds TEXT, or did
+# since the foreign SEG's last attempt (seg-a1 keeps starting the link too,
+# and the refusal of its own attempt can take the reason's place before the
+# check looks: in the kernel tier's slow guest it did); if not, says what
+# the link is
+zlog=${ZSEC_LAB_DIR:-/var/lib/zsec-lab}/seg-a1/zsecd.log
+refused_since() {
+	tail -n +"$((mark + 1))" "$zlog" | grep -F "event: refused " | grep -qF -- "$1"
+}
 refused_with() {
 	local s r
 	s=$(state) r=$(reason)
-	[ "$s" != up ] && printf '%s\n' "$r" | grep -qF -- "$1" ||
+	[ "$s" != up ] && { printf '%s\n' "$r" | grep -qF -- "$1" || refused_since "$1"; } ||
 		{ echo "state $s, reason: $r"; return 1; }
+}
+# foreign_attempt: the foreign SEG starts the link (what seg-a1 logs from
+# here on is this attempt's)
+foreign_attempt() {
+	mark=$(wc -l <"$zlog")
+	foreign_initiate
 }
 no_foreign_child() { ! grep -q 'CHILD_SA a{[0-9]*} established' "$fdir/initiate.log"; }
 
@@ -44,7 +57,7 @@ check "swanctl loads the foreign configuration" grep -q "loaded connection 'a'" 
 # its retransmissions are 4, 11, 24 and 48 s after the first
 check "interop: seg-a1 starts the Za link with the foreign SEG" wait_for 60 is_up
 foreign_load seg-b1 $good_ike $good_esp 10.2.0.0/16
-foreign_initiate
+foreign_attempt
 check "interop: the foreign SEG starts it" wait_for 30 is_up
 # seg-a1's IKE_SA_INIT response asks for a certificate from that partner's
 # CA alone, not from our own or another partner's (the foreign SEG knows
@@ -67,26 +80,26 @@ check "interop: ping from pcscf-1 to the foreign side (10.2.1.10)" \
 
 # 2. ESP-NULL only on Za
 foreign_load seg-b1 $good_ike null-sha256 10.2.0.0/16
-foreign_initiate
+foreign_attempt
 check "ESP-NULL on Za is refused, and status says why" \
 	wait_for 20 refused_with "no acceptable ESP proposal: peer offered ESP:NULL"
 
 # 3. only 3DES / HMAC-SHA1 / MODP-1024
 foreign_load seg-b1 3des-sha1-modp1024 3des-sha1-modp1024 10.2.0.0/16
-foreign_initiate
+foreign_attempt
 check "3DES/HMAC-SHA1/MODP-1024 is refused, and status says why" \
 	wait_for 20 refused_with "no acceptable IKE proposal: peer offered IKE:3DES_CBC/HMAC_SHA1_96"
 
 # 4. operator-b's identity, but a certificate from operator-c's CA
 foreign_load seg-b1-by-c $good_ike $good_esp 10.2.0.0/16
-foreign_initiate
+foreign_attempt
 check "a certificate from another partner's CA is refused" \
 	wait_for 20 refused_with "peer authentication failed"
 diag "reason: $(reason)"
 
 # 5. operator-c's identity and certificate, from operator-b's address
 foreign_load seg-c1 $good_ike $good_esp 10.2.0.0/16
-foreign_initiate
+foreign_attempt
 check "another partner's identity is refused" \
 	wait_for 20 refused_with "peer authentication failed"
 diag "reason: $(reason)"
@@ -94,14 +107,14 @@ check "and the foreign SEG has no CHILD_SA" no_foreign_child
 
 # 6. selectors wider than its prefixes: narrowed to them
 foreign_load seg-b1 $good_ike $good_esp "10.2.0.0/16,10.9.0.0/16" "10.0.0.0/8"
-foreign_initiate
+foreign_attempt
 check "selectors partly outside the partner's prefixes come up narrowed" wait_for 30 is_up
 check "to exactly the partner's prefixes and our exposed ones" \
 	test "$(link_field seg-a1 $link ts)" = "10.1.1.0/24===10.2.0.0/16"
 
 # 7. selectors entirely outside: refused
 foreign_load seg-b1 $good_ike $good_esp 10.9.0.0/16
-foreign_initiate
+foreign_attempt
 check "selectors outside the partner's prefixes are refused" \
 	wait_for 20 refused_with "traffic selectors"
 
@@ -109,7 +122,7 @@ check "selectors outside the partner's prefixes are refused" \
 check "a tampered plan (Za ESP-NULL) reaches the plugin" \
 	in_node seg-a1 "$B/tests/tamper_plan" "$topo/foreign-a.yaml" seg-a1 null-sha256
 foreign_load seg-b1 $good_ike null-sha256 10.2.0.0/16
-foreign_initiate
+foreign_attempt
 check "the plugin's enforcer refuses the ESP-NULL CHILD_SA on its own" \
 	wait_for 20 refused_with "no confidentiality, which this link requires"
 check "and the foreign SEG got no CHILD_SA" no_foreign_child
