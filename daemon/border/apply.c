@@ -3,9 +3,9 @@
  * The script's last transaction replaces the rules and everything but the
  * staged sets, which the staging transactions made side by side before it
  * (ruleset.c says why).  A script the kernel refuses leaves the rules as
- * they were; the dry run of the whole script before lets a refusal surface
- * before anything is sent for real, and is what border_check does alone
- * (zsecctl plan, a configuration test). */
+ * they were; the dry run of every transaction before lets a refusal
+ * surface before anything is sent for real, and is what border_check does
+ * alone (zsecctl plan, a configuration test). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,23 +27,67 @@ static double cpu_now(void)
 	                kids.ru_stime.tv_usec) / 1e6;
 }
 
-/* Runs the staging transactions of a script (ended with '\0' where the
- * replacement begins) side by side. */
-static bool run_stages(char *script, char *err, size_t len)
-{
-	char *parts[16], *mark;
-	size_t n = 0;
+/* A script in place, '\0' at each mark: the staging transactions, then the
+ * replacement with, in front of it, the declarations of the staged sets
+ * (check).  A script without marks (a removal) is one part, check NULL. */
+struct parts {
+	char *part[16];
+	size_t n;
+	char *check;
+};
 
-	parts[n++] = script;
-	while ((mark = strstr(parts[n - 1], BORDER_STAGE_MARK))) {
-		if (n == sizeof(parts) / sizeof(parts[0])) {
+static bool split(char *script, struct parts *s, char *err, size_t len)
+{
+	char *mark;
+
+	s->n = 0;
+	s->part[s->n++] = script;
+	if ((s->check = strstr(script, BORDER_CHECK_MARK))) {
+		*s->check = '\0';
+		s->check += strlen(BORDER_CHECK_MARK);
+	}
+	while ((mark = strstr(s->part[s->n - 1], BORDER_STAGE_MARK))) {
+		if (s->n + 1 == sizeof(s->part) / sizeof(s->part[0])) {
 			snprintf(err, len, "the Border Element script has too many stages");
 			return false;
 		}
 		*mark = '\0';
-		parts[n++] = mark + strlen(BORDER_STAGE_MARK);
+		s->part[s->n++] = mark + strlen(BORDER_STAGE_MARK);
 	}
-	return nft_run_together(parts, n, err, len);
+	return true;
+}
+
+/* The dry run, every transaction side by side: the staging ones, and the
+ * replacement after the declarations of the sets they make (their dry
+ * runs leave nothing behind).  A whole script checked as one transaction
+ * took 0.65 s for 10,000 partners, its parts side by side 0.42 s. */
+static bool dry_run(struct parts *s, char *err, size_t len)
+{
+	if (s->check)
+		s->part[s->n] = s->check;
+	return nft_run_together(s->part, s->n + (s->check != NULL), true, err, len);
+}
+
+bool script_check(char *script, char *err, size_t len)
+{
+	struct parts s;
+
+	return split(script, &s, err, len) && dry_run(&s, err, len);
+}
+
+/* For real: the staging transactions side by side, then the replacement. */
+static bool run(struct parts *s, char *err, size_t len)
+{
+	char *swap;
+
+	if (!s->check)
+		return nft_run(s->part[0], false, err, len);
+	if (!(swap = strstr(s->check, BORDER_SWAP_MARK))) {
+		snprintf(err, len, "the Border Element script has no replacement");
+		return false;
+	}
+	return nft_run_together(s->part, s->n, false, err, len) &&
+	       nft_run(swap + strlen(BORDER_SWAP_MARK), false, err, len);
 }
 
 /* The script that takes the running table to p's. */
@@ -70,7 +114,7 @@ bool border_check(const struct plan *p, struct border_stats *st, char *err, size
 
 	if (!script)
 		return false;
-	ok = !*script || nft_run(script, true, err, len);
+	ok = !*script || script_check(script, err, len);
 	if (st)
 		st->check_s = border_now() - t0;
 	free(script);
@@ -79,8 +123,9 @@ bool border_check(const struct plan *p, struct border_stats *st, char *err, size
 
 bool border_apply(const struct plan *p, struct border_stats *st, char *err, size_t len)
 {
-	char *script = script_for(p, st, err, len), *swap;
+	char *script = script_for(p, st, err, len);
 	double t0 = border_now(), c0;
+	struct parts s;
 	bool ok;
 
 	if (!script)
@@ -89,19 +134,13 @@ bool border_apply(const struct plan *p, struct border_stats *st, char *err, size
 		free(script);
 		return true;            /* no table, none wanted */
 	}
-	ok = nft_run(script, true, err, len);
+	ok = split(script, &s, err, len) && dry_run(&s, err, len);
 	if (st)
 		st->check_s = border_now() - t0;
 	t0 = border_now();
 	c0 = cpu_now();
-	swap = strstr(script, BORDER_SWAP_MARK);
-	if (ok && swap) {
-		*swap = '\0';
-		ok = run_stages(script, err, len);
-		swap += strlen(BORDER_SWAP_MARK);
-	}
 	if (ok)
-		ok = nft_run(swap ? swap : script, false, err, len);
+		ok = run(&s, err, len);
 	if (st) {
 		st->load_s = border_now() - t0;
 		st->load_cpu_s = cpu_now() - c0;

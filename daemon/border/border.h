@@ -95,11 +95,14 @@ struct border_state *border_state_read(char *err, size_t len);
 struct border_state *border_state_of(const struct plan *p, char *err, size_t len);
 void border_state_free(struct border_state *s);
 
-/* A script is transactions: what comes before BORDER_SWAP_MARK stages the
+/* A script is transactions: what comes before BORDER_CHECK_MARK stages the
  * sets the rules will use, in transactions that BORDER_STAGE_MARK parts and
- * that may run at the same time; what comes after replaces the table
- * (ruleset.c says why). */
+ * that may run at the same time; what comes after BORDER_SWAP_MARK replaces
+ * the table (ruleset.c says why).  Between the two, the staged sets are
+ * declared, empty: what the replacement's dry run needs in front of it to
+ * run alone; a no-op after the staging transactions. */
 #define BORDER_STAGE_MARK "# ---- staging transaction, alongside the one before ----\n"
+#define BORDER_CHECK_MARK "# ---- for a dry run of the replacement alone: the staged sets ----\n"
 #define BORDER_SWAP_MARK "# ---- the replacement, after every staging transaction ----\n"
 
 /* The nft script that turns the running table (NULL: none) into p's;

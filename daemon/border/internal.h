@@ -126,12 +126,18 @@ const char *json_str(const struct json *obj, const char *key);
  * libnftables goes to err. */
 bool nft_run(const char *script, bool dry, char *err, size_t len);
 /* Runs n scripts, each a transaction of its own, at the same time (the
- * kernel commits them one after the other, in any order); true if every
- * one went through, else the error of one that did not (n >= 1). */
-bool nft_run_together(char *const *scripts, size_t n, char *err, size_t len);
+ * kernel commits them one after the other, in any order); dry: check only.
+ * True if every one went through, else the error of one that did not
+ * (n >= 1). */
+bool nft_run_together(char *const *scripts, size_t n, bool dry, char *err, size_t len);
 /* Runs one listing command with JSON output; malloc'ed text in *out.
  * *missing (and true) when what it lists does not exist. */
 bool nft_list(const char *cmd, char **out, bool *missing, char *err, size_t len);
+
+/* ---- apply.c ---- */
+/* The dry run of a script of border_render: its transactions checked side
+ * by side.  Writes '\0' at its marks. */
+bool script_check(char *script, char *err, size_t len);
 
 /* ---- state.c ---- */
 /* The running table; with its counters (border_counters) or without

@@ -107,7 +107,7 @@ struct child {
 	int fd;
 };
 
-static struct child start_child(const char *script)
+static struct child start_child(const char *script, bool dry)
 {
 	struct child c = { -1, -1 };
 	char err[1024] = "";
@@ -125,7 +125,7 @@ static struct child start_child(const char *script)
 		ssize_t w;
 
 		close(fds[0]);
-		ok = nft_run(script, false, err, sizeof(err));
+		ok = nft_run(script, dry, err, sizeof(err));
 		w = write(fds[1], err, ok ? 0 : strlen(err));
 		_exit(ok && w == 0 ? 0 : 1);    /* no atexit handlers, no stdio */
 	}
@@ -160,7 +160,7 @@ static bool await_child(struct child c, char *err, size_t len)
 	return false;
 }
 
-bool nft_run_together(char *const *scripts, size_t n, char *err, size_t len)
+bool nft_run_together(char *const *scripts, size_t n, bool dry, char *err, size_t len)
 {
 	struct child *c = calloc(n, sizeof(*c));
 	char spare[1024];
@@ -175,13 +175,13 @@ bool nft_run_together(char *const *scripts, size_t n, char *err, size_t len)
 	 * whose child could not start runs here too, after.  The first error
 	 * met is the one told. */
 	for (i = 0; i + 1 < n; i++)
-		c[i] = start_child(scripts[i]);
-	ok = nft_run(scripts[n - 1], false, err, len);
+		c[i] = start_child(scripts[i], dry);
+	ok = nft_run(scripts[n - 1], dry, err, len);
 	for (i = 0; i + 1 < n; i++) {
 		char *to = ok ? err : spare;
 		size_t to_len = ok ? len : sizeof(spare);
 
-		if (!(c[i].pid < 0 ? nft_run(scripts[i], false, to, to_len) :
+		if (!(c[i].pid < 0 ? nft_run(scripts[i], dry, to, to_len) :
 		      await_child(c[i], to, to_len)))
 			ok = false;
 	}

@@ -3,10 +3,13 @@
  *
  * The script is STAGES staging transactions, which apply.c runs side by
  * side (split at BORDER_STAGE_MARK), then the replacement proper (after
- * BORDER_SWAP_MARK).  The staging transactions make the next generation of
- * the staged sets, the sets that hold an element or more per partner: each
- * is NAME_a or NAME_b, the rules using one of them (set generation's
- * comment says which).  Two reasons to stage:
+ * BORDER_SWAP_MARK), and between them the staged sets declared, empty, so
+ * that the dry run of the replacement can run alone, beside those of the
+ * staging transactions (after them, the declarations are no-ops).  The
+ * staging transactions make the next generation of the staged sets, the
+ * sets that hold an element or more per partner: each is NAME_a or NAME_b,
+ * the rules using one of them (set generation's comment says which).  Two
+ * reasons to stage:
  *   - the concatenations of intervals (exposed, dnat, snat) live in
  *     nftables' pipapo backend, which takes in what a transaction added
  *     only at the very end of the commit, after the new rules are live:
@@ -296,9 +299,10 @@ static const char *name_of(const struct mirror *m, unsigned gen, char *buf, size
 	return buf;
 }
 
-/* Its declaration, with its elements (fill) or without; set generation
- * carries the generation of the staged sets the rules use (state.c reads
- * it back). */
+/* Its declaration, with its elements (fill) or without (and then without
+ * a size: an `add` that names one resizes a set that exists); set
+ * generation carries the generation of the staged sets the rules use
+ * (state.c reads it back). */
 static void mirror(struct render *r, const struct mirror *m, unsigned gen, bool fill)
 {
 	FILE *f = r->f;
@@ -319,7 +323,7 @@ static void mirror(struct render *r, const struct mirror *m, unsigned gen, bool 
 		fprintf(f, "\t\t%s\n", m->spec[i]);
 	if (!strcmp(m->name, "generation"))
 		fprintf(f, "\t\tcomment \"" STATE_GEN_COMMENT "%u\"\n", gen);
-	if (m->sized)
+	if (m->sized && fill)
 		fprintf(f, "\t\tsize %zu\n", hash_size(r->items));
 	fputs(body ? body : "", f);
 	fputs(r->items ? "\n\t\t}\n\t}\n" : "\t}\n", f);
@@ -614,7 +618,11 @@ char *border_render(const struct plan *p, const struct border_state *running,
 	old = s ? s->gen : 0;
 	gen = old % GEN_MAX + 1;
 	stage(&r, gen);
-	fputs(BORDER_SWAP_MARK, r.f);
+	fputs(BORDER_CHECK_MARK "table inet zsec {\n", r.f);
+	for (i = 0; i < N_MIRRORS; i++)
+		if (MIRRORS[i].stage)
+			mirror(&r, &MIRRORS[i], gen, false);
+	fputs("}\n" BORDER_SWAP_MARK, r.f);
 	rules_declarations(r.f);
 	fputs("flush table inet zsec\n", r.f);
 	for (i = 0; i < N_MIRRORS; i++)

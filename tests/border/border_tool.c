@@ -10,7 +10,7 @@
  *   border_tool remove            remove the table
  *   border_tool counters          one line per partner: name, then
  *                                 accepted and each reason as packets/bytes
- *   border_tool dry-run SCRIPT    an nft script through the module's dry run
+ *   border_tool dry-run SCRIPT    a script of render through the module's dry run
  *   border_tool together SCRIPT...  nft scripts run side by side, as the
  *                                 staging transactions are
  *
@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "border.h"
-#include "../../daemon/border/internal.h"  /* nft_run, nft_run_together */
+#include "../../daemon/border/internal.h"  /* script_check, nft_run_together */
 
 static void print_stats(const struct border_stats *s)
 {
@@ -107,7 +107,7 @@ static int dry_run(const char *file)
 
 	if (!text)
 		return 1;
-	rc = nft_run(text, true, err, sizeof(err)) ? 0 : 3;
+	rc = script_check(text, err, sizeof(err)) ? 0 : 3;
 	if (rc)
 		fprintf(stderr, "border_tool: %s\n", err);
 	free(text);
@@ -123,7 +123,7 @@ static int together(int n, char **files)
 		rc = (text[i] = slurp(files[i])) ? 0 : 1;
 	if (!text)
 		rc = 1;
-	else if (!rc && !nft_run_together(text, (size_t)n, err, sizeof(err))) {
+	else if (!rc && !nft_run_together(text, (size_t)n, false, err, sizeof(err))) {
 		fprintf(stderr, "border_tool: %s\n", err);
 		rc = 3;
 	}

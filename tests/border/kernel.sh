@@ -356,6 +356,23 @@ else
 	not_ok "a broken script is refused by the dry run, the error naming its line and quoting it" \
 		"$(cat "$work/out")"
 fi
+# a refusal by the kernel in either staging transaction (their dry runs run
+# beside the replacement's): a set's size is a hard limit; sip_limit is made
+# by the first, gateways4 by the second
+for set in sip_limit gateways4; do
+	name="a refusal in the staging transaction of $set is caught by the dry run"
+	sed "/^\t\(set\|map\) ${set}_[ab] {/,/^\t}/ s/size 64/size 1/" "$work/script.nft" \
+		>"$work/broken.nft"
+	if cmp -s "$work/script.nft" "$work/broken.nft"; then
+		not_ok "$name" "the script has no $set of size 64 to break"
+	elif S "$tool" dry-run "$work/broken.nft" >"$work/out" 2>&1; then
+		not_ok "$name" "the dry run passed"
+	elif grep -q 'Error: Could not process rule: Too many open files in system' "$work/out"; then
+		ok "$name"
+	else
+		not_ok "$name" "$(cat "$work/out")"
+	fi
+done
 S "$tool" dry-run "$work/script.nft" >"$work/out" 2>&1
 check "a good script passes the dry run" test $? = 0
 S "$tool" check "$work/changed.yaml" seg-a1 >>"$work/out" 2>&1

@@ -308,18 +308,21 @@ static bool declares(const char *part, const char *end, const char *name)
 
 /* The staging transactions run at the same time: no set is made by two of
  * them; and every set the rules use is made either by one of them or by
- * the replacement itself. */
+ * the replacement itself.  The staged ones are declared between the two
+ * too, for the dry run of the replacement alone. */
 static void test_script_stages(void **state)
 {
 	struct plan *p = plan_of(SEVERAL, "seg-a1");
 	char *script = render(p, NULL), name[64];
-	const char *swap = strstr(script, BORDER_SWAP_MARK), *mid, *at;
+	const char *swap = strstr(script, BORDER_SWAP_MARK), *check, *mid, *at;
 	size_t n, used = 0;
 
 	assert_non_null(swap);
 	assert_int_equal(count(script, BORDER_STAGE_MARK), 1);
+	assert_int_equal(count(script, BORDER_CHECK_MARK), 1);
 	mid = strstr(script, BORDER_STAGE_MARK);
-	assert_true(mid < swap);
+	check = strstr(script, BORDER_CHECK_MARK);
+	assert_true(mid < check && check < swap);
 	for (at = swap; (at = strchr(at, '@')); at += n) {
 		n = strspn(++at, "abcdefghijklmnopqrstuvwxyz0123456789_");
 		assert_true(n > 0 && n < sizeof(name));
@@ -327,8 +330,9 @@ static void test_script_stages(void **state)
 		name[n] = '\0';
 		if (at[n] == ',' || declares(swap, swap + strlen(swap), name))
 			continue;       /* a raw payload (@th,64,32), or made here */
-		/* staged: by exactly one of the two */
-		assert_true(declares(script, mid, name) != declares(mid, swap, name));
+		/* staged: by exactly one of the two, and declared for the check */
+		assert_true(declares(script, mid, name) != declares(mid, check, name));
+		assert_true(declares(check, swap, name));
 		assert_true(name[n - 2] == '_');
 		used++;
 	}
