@@ -75,27 +75,52 @@ int zsecd_diff_running(struct zsecd *z, const char *file, FILE *out)
 
 /* border_apply with the watch closed (border.h): zsecd's own changes of
  * the table are no loss, and tens of thousands of element events would
- * slow the load down.  What the watch has not read yet is read first: if
- * another process deleted the table and this apply fails, the running
- * plan's table goes back.  (A deletion between the commit and the reopening
- * goes unseen: that is microseconds.)  The watch opens again after any
- * apply, so it opens with the first. */
-static bool border_put(struct zsecd *z, const struct plan *p, char *err, size_t len)
+ * slow the load down.  The watch opens again after any apply, so it opens
+ * with the first. */
+static bool load_unwatched(struct zsecd *z, const struct plan *p, char *err, size_t len)
 {
-	enum border_loss pending = z->watch.fd >= 0 ? border_watch_read(&z->watch) : BORDER_INTACT;
 	char werr[1024];
 	bool ok;
 
 	border_watch_close(&z->watch);
 	ok = border_apply(p, NULL, err, len);
-	if (!ok && pending != BORDER_INTACT && z->running && p != z->running) {
-		log_msg("border: table inet zsec may have been deleted by another process: "
-		        "putting the running plan's back");
-		if (!border_apply(z->running, NULL, werr, sizeof(werr)))
-			log_msg("border: %s", werr);
-	}
 	if (!border_watch_open(&z->watch, werr, sizeof(werr)))
 		log_msg("border: %s: a table deleted by another process stays deleted", werr);
+	return ok;
+}
+
+/* Whether p wants a table that is not there. */
+static bool table_missing(const struct plan *p)
+{
+	char err[1024];
+	bool present;
+
+	return p && p->n_partners && border_table_present(&present, err, sizeof(err)) && !present;
+}
+
+/* p's table.  Another process that deletes it while the watch is closed
+ * (during the load: a second for 10,000 partners) goes unseen, and may make
+ * the load fail: so once the watch is open again, zsecd looks, and loads
+ * the table that must be there (p's, or the running plan's if p's failed)
+ * again, up to three times. */
+static bool border_put(struct zsecd *z, const struct plan *p, char *err, size_t len)
+{
+	bool ok = load_unwatched(z, p, err, len);
+	const struct plan *want = ok ? p : z->running;
+	char werr[1024];
+	int tries;
+
+	for (tries = 0; table_missing(want); tries++) {
+		if (tries == 3) {
+			log_msg("border: table inet zsec was deleted as zsecd loaded it, %d times: "
+			        "it stays deleted until the next apply", tries);
+			break;
+		}
+		log_msg("border: table inet zsec was deleted by another process as zsecd loaded "
+		        "it: loading %s again", want == p ? "it" : "the running plan's");
+		if (!load_unwatched(z, want, werr, sizeof(werr)))
+			log_msg("border: %s", werr);
+	}
 	return ok;
 }
 
