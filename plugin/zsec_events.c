@@ -288,6 +288,20 @@ static const char *cert_problem(alert_t alert)
 	}
 }
 
+/**
+ * Whether the proposals of an ALERT_PROPOSAL_MISMATCH_CHILD are our own: the
+ * peer answered NO_PROPOSAL_CHOSEN to what we offered (child_create.c,
+ * raise_alerts), rather than offered them.  Received ESP proposals carry
+ * the peer's SPI, ours from the configuration none.
+ */
+static bool offered_by_us(linked_list_t *list)
+{
+	proposal_t *first;
+
+	return list->get_first(list, (void**)&first) == SUCCESS &&
+		   first->get_spi(first) == 0;
+}
+
 METHOD(listener_t, alert, bool,
 	private_zsec_events_t *this, ike_sa_t *ike_sa, alert_t alert, va_list args)
 {
@@ -305,11 +319,25 @@ METHOD(listener_t, alert, bool,
 					  "peer\"", link, other);
 				break;
 			}
+			/* the IKE SA we start: the peer refused our proposals
+			 * (ike_init.c, raise_alerts) */
+			if (ike_sa && ike_sa->has_condition(ike_sa, COND_ORIGINAL_INITIATOR))
+			{
+				event(this, "refused link=%s peer=%H reason=\"the peer accepts none "
+					  "of our IKE proposals: we offered %#P\"", link, other, list);
+				break;
+			}
 			event(this, "refused link=%s peer=%H reason=\"no acceptable IKE "
 				  "proposal: peer offered %#P\"", link, other, list);
 			break;
 		case ALERT_PROPOSAL_MISMATCH_CHILD:
 			list = va_arg(args, linked_list_t*);
+			if (offered_by_us(list))
+			{
+				event(this, "refused link=%s peer=%H reason=\"the peer accepts none "
+					  "of our ESP proposals: we offered %#P\"", link, other, list);
+				break;
+			}
 			event(this, "refused link=%s peer=%H reason=\"no acceptable ESP "
 				  "proposal: peer offered %#P\"", link, other, list);
 			break;

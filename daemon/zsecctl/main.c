@@ -19,7 +19,8 @@ static const struct {
 	{ "apply", cmd_apply, "FILE                       zsecd applies FILE: only what changed" },
 	{ "status", cmd_status, "[--json]                  every link: state, SPIs, counters, last event" },
 	{ "teardown", cmd_teardown, "                           remove the kernel guard (zsec's entries only)" },
-	{ "lab", cmd_lab, "up FILE... | down | status | exec NODE -- CMD   the lab of namespaces" },
+	{ "lab", cmd_lab, "up FILE... | down | status | exec NODE -- CMD |\n"
+	  "            start|stop NODE charon|zsecd [-KILL]   the lab of namespaces" },
 };
 
 static void usage(FILE *fp)

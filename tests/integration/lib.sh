@@ -72,9 +72,11 @@ sys.exit(0 if s["links"] and all(l["state"] == "up" for l in s["links"]) else 1)
 # lab nodes, from the lab's own list
 lab_nodes() { cat "${ZSEC_LAB_DIR:-/var/lib/zsec-lab}/nodes"; }
 
+# lab_up FILE...: a new lab; it does not wait for the links (the tests
+# wait for what they need) unless ZSEC_LAB_WAIT says
 lab_up() {
 	lab down > /dev/null 2>&1
-	lab up "$@" > "$tmp/lab-up.log" 2>&1 || {
+	ZSEC_LAB_WAIT=${ZSEC_LAB_WAIT:-0} lab up "$@" > "$tmp/lab-up.log" 2>&1 || {
 		cat "$tmp/lab-up.log" | sed 's/^/#   /'
 		return 1
 	}

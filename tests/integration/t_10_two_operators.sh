@@ -6,9 +6,44 @@
 . "$(dirname "$0")/lib.sh"
 
 ex=$top/topology/examples
+lab_dir=${ZSEC_LAB_DIR:-/var/lib/zsec-lab}
+
+# A failed up leaves nothing behind: a build whose zsecd cannot start on
+# one node (scscf-1, the fifth), so the lab fails half-built.
+bad=$tmp/bad-build
+mkdir -p "$bad"
+ln -s "$B/libstrongswan-zsec.so" "$B/zsecctl" "$bad/"
+printf '#!/bin/sh\ncase " $* " in *" --node scscf-1 "*) exit 3 ;; esac\nexec %s/zsecd "$@"\n' "$B" \
+	>"$bad/zsecd"
+chmod +x "$bad/zsecd"
+lab down >/dev/null 2>&1
+ZSEC_BUILD=$bad lab up "$ex/operator-a.yaml" "$ex/operator-b.yaml" >"$tmp/bad-up.log" 2>&1
+echo "exit status $?" >>"$tmp/bad-up.log"
+check "lab up with a zsecd that fails on scscf-1 fails (exit status 3), saying so" \
+	diff <(printf '%s\n' "lab: zsecd on scscf-1 did not start (see LOG)" \
+		"lab: up failed; removing what it built" "exit status 3") \
+	<(sed 's/ (see [^)]*)$/ (see LOG)/' "$tmp/bad-up.log")
+# what a lab leaves: namespaces, its interfaces, processes, its state
+leftovers() {
+	local x
+	x=$(ip netns list | awk '{ print $1 }' | grep -xE 'zsec-transit|zsec-d-.*|seg-.*|pcscf-.*|icscf-1|scscf-1|hss-1')
+	x+=$(ip -o link show | awk -F': ' '{ print $2 }' | grep -E '^zl[0-9]+[ab][0-9]+')
+	x+=$(pgrep -a -x 'zsecd|charon'; pgrep -a -f '^sleep infinity$')
+	[ -e "$lab_dir" ] && x+=" $lab_dir"
+	[ -z "$x" ] || { echo "left: $x"; return 1; }
+}
+check "  and leaves no namespace, interface, process or state behind" leftovers
+
+# This one waits for the links, as it does outside the tests
+export ZSEC_LAB_WAIT=60
 check "lab up of the two-operator example" lab_up "$ex/operator-a.yaml" "$ex/operator-b.yaml"
+unset ZSEC_LAB_WAIT
+check "  it returns once every link is up, and says so" \
+	grep -qE '^lab: every link is up \([0-9]+ s\)$' "$tmp/lab-up.log"
 nodes=$(lab_nodes)
 check "every Za and Zb link of every node is up" wait_for 60 all_up $nodes
+check "lab status counts each node's links: seg-a1 3/3 up, pcscf-1 1/1 up" \
+	test "$(lab status | awk '$1 == "seg-a1" || $1 == "pcscf-1" { print $5 }' | tr '\n' ' ')" = "3/3 1/1 "
 
 capture za seg-a1 out
 capture zb pcscf-1 in

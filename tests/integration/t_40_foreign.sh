@@ -7,7 +7,8 @@
 #   partner's CA; another partner's identity; selectors outside its
 #   prefixes (narrowed, or refused when nothing is left);
 # and a plan that slips ESP-NULL past the validator is refused by the
-# plugin's own enforcer.
+# plugin's own enforcer.  When the foreign SEG refuses what seg-a1 offers,
+# seg-a1's reason says so.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/foreign.sh"
 
@@ -126,5 +127,21 @@ foreign_attempt
 check "the plugin's enforcer refuses the ESP-NULL CHILD_SA on its own" \
 	wait_for 20 refused_with "no confidentiality, which this link requires"
 check "and the foreign SEG got no CHILD_SA" no_foreign_child
+
+# 9. the other way round: seg-a1 starts the link (its charon restarted: the
+# smaller identity starts at once) and the foreign SEG refuses what seg-a1
+# offers; seg-a1 says so, and names its own proposals as its own
+seg_a1_attempt() {
+	mark=$(wc -l <"$zlog")
+	lab stop seg-a1 charon && lab start seg-a1 charon
+}
+foreign_load seg-b1 $good_ike aes128gcm16-ecp256 10.2.0.0/16
+seg_a1_attempt
+check "the foreign SEG refuses seg-a1's ESP proposals: seg-a1 says it offered them" \
+	wait_for 30 refused_since "reason=\"the peer accepts none of our ESP proposals: we offered ESP:AES_GCM_16_256/ECP_384"
+foreign_load seg-b1 aes128gcm16-prfsha256-ecp256 $good_esp 10.2.0.0/16
+seg_a1_attempt
+check "the foreign SEG refuses seg-a1's IKE proposals: seg-a1 says it offered them" \
+	wait_for 30 refused_since "reason=\"the peer accepts none of our IKE proposals: we offered IKE:AES_GCM_16_256/PRF_HMAC_SHA2_384/ECP_384"
 echo "1..$n"
 exit $((failures > 0))
