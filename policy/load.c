@@ -83,7 +83,10 @@ static void h_bool(struct ym *y, yaml_node_t *n, void *field, const char *key)
 
 	if (!v)
 		return;
-	if (!strcmp(v, "true"))
+	if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		diag_error(y->d, y->src, ym_pos(n), "'%s' must be true or false, not the quoted string '%s'",
+		           key, v);
+	else if (!strcmp(v, "true"))
 		*(bool *)field = true;
 	else if (!strcmp(v, "false"))
 		*(bool *)field = false;
@@ -192,6 +195,12 @@ static void h_rate(struct ym *y, yaml_node_t *n, void *field, const char *key)
 		if (!parse_uint(end + 7, &r->burst, &end, &overflow))
 			goto bad;
 		too_large |= overflow;
+		if (!r->burst && !*end) {
+			r->per_sec = 0;
+			diag_error(y->d, y->src, ym_pos(n),
+			           "limit '%s' has a burst of 0, which would drop everything: '%s'", key, v);
+			return;
+		}
 	}
 	if (*end)
 		goto bad;
@@ -235,6 +244,13 @@ static void h_prefixes(struct ym *y, yaml_node_t *n, void *field, const char *ke
 			continue;
 		if (!prefix_parse(v, &p->v[p->n], &host_bits)) {
 			diag_error(y->d, y->src, ym_pos(item), "'%s' is not an IPv4 or IPv6 prefix", v);
+			continue;
+		}
+		/* a length left out is a mistake more often than a host */
+		if (!strchr(v, '/')) {
+			diag_error(y->d, y->src, ym_pos(item),
+			           "prefix '%s' has no length (for one host: %s/%u)", v, v,
+			           (unsigned)p->v[p->n].len);
 			continue;
 		}
 		if (host_bits) {

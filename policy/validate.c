@@ -210,18 +210,21 @@ static void own_addr(struct owned *v, size_t *n, const struct taddr *a, const ch
 static void check_uniqueness(struct v *v)
 {
 	const struct topo *t = v->t;
-	size_t cap = t->domain.gateways.n * 2 + t->domain.elements.n + 1, i, j;
-	size_t nn = 0, ni = 0, na = 0, np = 0;
-	struct owned *names, *ids, *addrs, *partners;
+	size_t cap = t->domain.gateways.n * 2 + t->domain.elements.n + t->partners.n + 1, i, j;
+	size_t nn = 0, ni = 0, na = 0;
+	struct owned *names, *ids, *addrs;
 
 	for (i = 0; i < t->partners.n; i++)
 		cap += t->partners.v[i].gateways.n;
 	names = calloc(cap, sizeof(*names));
 	ids = calloc(cap, sizeof(*ids));
 	addrs = calloc(cap, sizeof(*addrs));
-	partners = calloc(t->partners.n + 1, sizeof(*partners));
-	if (!names || !ids || !addrs || !partners)
+	if (!names || !ids || !addrs)
 		abort();
+
+	/* one namespace for every name: the domain, its partners, every
+	 * gateway and element (status, logs and link names mix them) */
+	own_str(names, &nn, &t->domain.name, NULL);
 
 	for (i = 0; i < t->domain.gateways.n; i++) {
 		const struct tgateway *g = &t->domain.gateways.v[i];
@@ -243,8 +246,7 @@ static void check_uniqueness(struct v *v)
 	for (i = 0; i < t->partners.n; i++) {
 		const struct tpartner *p = &t->partners.v[i];
 
-		if (p->name.s)
-			partners[np++] = (struct owned){ .key = p->name.s, .pos = p->name.pos };
+		own_str(names, &nn, &p->name, NULL);
 		for (j = 0; j < p->gateways.n; j++) {
 			const struct tpeer *g = &p->gateways.v[j];
 			const char *who = g->name.s ? g->name.s : "a partner gateway";
@@ -256,12 +258,10 @@ static void check_uniqueness(struct v *v)
 	}
 	check_unique_keys(v, names, nn, "name");
 	check_unique_keys(v, ids, ni, "identity");
-	check_unique_keys(v, partners, np, "partner name");
 	check_unique_addrs(v, addrs, na);
 	free(names);
 	free(ids);
 	free(addrs);
-	free(partners);
 }
 
 /* ---- prefixes: overlaps between and within the domain and partners ---- */
