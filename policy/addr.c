@@ -23,6 +23,31 @@ bool addr_parse(const char *s, struct ipaddr *out)
 	return inet_pton(AF_INET, s, out->bytes) == 1;
 }
 
+const char *addr_special(const struct ipaddr *a)
+{
+	static const uint8_t v6_any[16], v6_loop[16] = { [15] = 1 };
+	const uint8_t *b = a->bytes;
+
+	if (a->family == AF_INET) {
+		if (b[0] == 0)
+			return "an address of 'this network' (0.0.0.0/8)";
+		if (b[0] == 127)
+			return "a loopback address";
+		if (b[0] >= 224 && b[0] <= 239)
+			return "a multicast address";
+		if (b[0] == 255 && b[1] == 255 && b[2] == 255 && b[3] == 255)
+			return "the broadcast address";
+		return NULL;
+	}
+	if (!memcmp(b, v6_any, 16))
+		return "the unspecified address";
+	if (!memcmp(b, v6_loop, 16))
+		return "the loopback address";
+	if (b[0] == 0xff)
+		return "a multicast address";
+	return NULL;
+}
+
 static void clear_host_bits(struct ipaddr *a, unsigned len, bool *had)
 {
 	unsigned i, bits = addr_bits(a->family);

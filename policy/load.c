@@ -39,7 +39,7 @@ static void h_str(struct ym *y, yaml_node_t *n, void *field, const char *key)
 static void h_addr(struct ym *y, yaml_node_t *n, void *field, const char *key)
 {
 	struct taddr *a = field;
-	const char *v = ym_scalar(y, n, key);
+	const char *v = ym_scalar(y, n, key), *why;
 	struct prefix p;
 	bool host_bits;
 
@@ -50,6 +50,10 @@ static void h_addr(struct ym *y, yaml_node_t *n, void *field, const char *key)
 			diag_error(y->d, y->src, ym_pos(n), "'%s' must be an address, not a prefix: '%s'", key, v);
 		else
 			diag_error(y->d, y->src, ym_pos(n), "'%s' is not an IPv4 or IPv6 address: '%s'", key, v);
+		return;
+	}
+	if ((why = addr_special(&a->a))) {
+		diag_error(y->d, y->src, ym_pos(n), "'%s' cannot be %s: '%s'", key, why, v);
 		return;
 	}
 	a->pos = ym_pos(n);

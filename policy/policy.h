@@ -42,7 +42,10 @@ struct prefix {
 #define PREFIX_STRLEN (ADDR_STRLEN + 4)
 
 bool addr_parse(const char *s, struct ipaddr *out);
-/* "10.1.0.0/16"; a bare address is a host prefix.  *host_bits tells whether
+/* What a node or a peer cannot have as its address ("the unspecified
+ * address", "a loopback address", ...), or NULL. */
+const char *addr_special(const struct ipaddr *a);
+/* "10.1.0.0/16"; a bare address is a host prefix (the loader refuses it).  *host_bits tells whether
  * bits beyond the length were set (they are cleared in *out). */
 bool prefix_parse(const char *s, struct prefix *out, bool *host_bits);
 /* A known family, a length that fits it and no bits set beyond it. */
