@@ -125,7 +125,10 @@ static void handle(struct zsecd *z, int fd, const struct msg *m)
 		sas = plugin_status(z);
 		if (!border_counters(&bc, &n_bc, err, sizeof(err)))
 			log_msg("border counters: %s", err);
-		status_render(z, sas, bc, n_bc, !strcmp((const char *)m->data, "json"), out);
+		else
+			err[0] = '\0';
+		status_render(z, sas, bc, n_bc, err[0] ? err : NULL,
+		              !strcmp((const char *)m->data, "json"), out);
 		free(bc);
 		free(sas);
 		fclose(out);

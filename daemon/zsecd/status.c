@@ -318,12 +318,17 @@ static void link_text(FILE *out, const struct plan_link *l, const char *sa,
 /* The Border Element's counters: per partner what it let through and what
  * it dropped, by reason (only the reasons it dropped for); the border's own
  * line (partner "") last. */
-static void border_text(FILE *out, const struct border_counter *bc, size_t n)
+static void border_text(FILE *out, const struct border_counter *bc, size_t n,
+                        const char *err)
 {
 	const char *sep;
 	size_t i;
 	int r;
 
+	if (err) {
+		fprintf(out, "\nborder: counters unavailable: %s\n", err);
+		return;
+	}
 	if (!n)
 		return;
 	fputs("\nborder (packets):\n", out);
@@ -342,11 +347,16 @@ static void border_text(FILE *out, const struct border_counter *bc, size_t n)
 	}
 }
 
-static void border_json(FILE *out, const struct border_counter *bc, size_t n)
+static void border_json(FILE *out, const struct border_counter *bc, size_t n,
+                        const char *err)
 {
 	size_t i;
 	int r;
 
+	if (err) {
+		fprintf(out, ",\n  \"border_error\": ");
+		json_str(out, err);
+	}
 	fprintf(out, ",\n  \"border\": [\n");
 	for (i = 0; i < n; i++) {
 		fprintf(out, "    {\"partner\": ");
@@ -364,7 +374,7 @@ static void border_json(FILE *out, const struct border_counter *bc, size_t n)
 }
 
 void status_render(struct zsecd *z, const char *sas, const struct border_counter *bc,
-                   size_t n_bc, bool json, FILE *out)
+                   size_t n_bc, const char *border_err, bool json, FILE *out)
 {
 	const struct plan *p = z->running;
 	struct link_note **notes = notes_sorted(z);
@@ -391,7 +401,7 @@ void status_render(struct zsecd *z, const char *sas, const struct border_counter
 			fprintf(out, "%s\n", i + 1 == z->n_recent ? "" : ",");
 		}
 		fprintf(out, "  ]");
-		border_json(out, bc, n_bc);
+		border_json(out, bc, n_bc, border_err);
 		fprintf(out, "\n}\n");
 	} else {
 		fprintf(out, "node %s: %s; charon %s\n", z->node, p ? z->file : "no plan applied",
@@ -401,7 +411,7 @@ void status_render(struct zsecd *z, const char *sas, const struct border_counter
 		for (i = 0; p && i < p->n_links; i++)
 			link_text(out, &p->links[i], sa_of(&ix, p->links[i].name),
 			          note_find(notes, z->n_notes, p->links[i].name));
-		border_text(out, bc, n_bc);
+		border_text(out, bc, n_bc, border_err);
 	}
 	sa_index_free(&ix);
 	free(notes);

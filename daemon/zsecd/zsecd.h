@@ -86,8 +86,10 @@ void control_accept(struct zsecd *z);
 /* status.c */
 void status_event(struct zsecd *z, const char *line);
 struct border_counter;
+/* bc: the Border Element's counters, or why they could not be read
+ * (border_err, else NULL) */
 void status_render(struct zsecd *z, const char *sas, const struct border_counter *bc,
-                   size_t n_bc, bool json, FILE *out);
+                   size_t n_bc, const char *border_err, bool json, FILE *out);
 void status_free(struct zsecd *z);
 
 /* sources.c: kernel-libipsec's source addresses; prune: remove unneeded */
