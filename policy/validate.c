@@ -65,13 +65,48 @@ static bool fqdn_ok(const char *p)
 				return false;
 			label = 0;
 		} else if (isalnum((unsigned char)*p) || *p == '-' || *p == '_') {
-			if (++label > 63)
+			/* a label neither starts nor ends with a hyphen */
+			if ((*p == '-' && (!label || p[1] == '.' || !p[1])) || ++label > 63)
 				return false;
 		} else {
 			return false;
 		}
 	}
 	return label && n <= 253;
+}
+
+/* A distinguished name as strongSwan reads it: "C=FI, O=x, CN=y" or
+ * "/C=FI/O=x/CN=y", each part TYPE=VALUE, TYPE a name or a dotted OID, the
+ * value not empty (a "\," inside a value is not a separator). */
+static bool dn_ok(const char *p)
+{
+	char sep = *p == '/' ? '/' : ',';
+	size_t n = strlen(p);
+
+	if (n > 512 || strchr(p, '\n'))
+		return false;
+	if (sep == '/')
+		p++;
+	while (*p) {
+		const char *type;
+
+		while (*p == ' ')
+			p++;
+		for (type = p; isalnum((unsigned char)*p) || *p == '.'; p++)
+			;
+		if (p == type || *p++ != '=')
+			return false;
+		while (*p == ' ')
+			p++;
+		if (!*p || *p == sep)
+			return false;           /* no value */
+		for (; *p && *p != sep; p++)
+			if (*p == '\\' && p[1])
+				p++;
+		if (*p == sep)
+			p++;
+	}
+	return true;
 }
 
 /* An IKE identity: an FQDN, user@FQDN, or a distinguished name (C=.., O=.., CN=..). */
@@ -82,7 +117,7 @@ static void check_id(struct v *v, const struct tstr *s)
 	if (!p)
 		return;
 	if (strchr(p, '=')) {
-		if (p[0] != '=' && !strchr(p, '\n') && strlen(p) <= 512)
+		if (dn_ok(p))
 			return;
 	} else if ((at = strchr(p, '@'))) {
 		if (at > p && fqdn_ok(at + 1))
