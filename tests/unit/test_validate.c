@@ -292,9 +292,14 @@ static void test_unique_names_identities_addresses(void **state)
 	(void)state;
 	EXPECT_EDIT(ICSCF_NAME, PCSCF_NAME,
 	            E(30, 13, "name 'pcscf-1' is used twice (first at line 24)"));
-	/* gateways, elements and partner gateways share one namespace */
+	/* every name shares one namespace: the domain, partners, gateways,
+	 * elements and partner gateways */
 	EXPECT_EDIT(ICSCF_NAME, "    - name: seg-a2\n",
 	            E(30, 13, "name 'seg-a2' is used twice (first at line 17)"));
+	EXPECT_EDIT(PARTNER_NAME, "  - name: operator-a\n",
+	            E(50, 11, "name 'operator-a' is used twice (first at line 7)"));
+	EXPECT_EDIT(PARTNER_NAME, "  - name: seg-a1\n",
+	            E(50, 11, "name 'seg-a1' is used twice (first at line 11)"));
 	EXPECT_EDIT("{ name: seg-b1,", "{ name: hss-1,",
 	            E(54, 17, "name 'hss-1' is used twice (first at line 42)"),
 	            E(55, 22, "'seg-b1' is not a gateway of partner 'operator-b'"));
@@ -323,7 +328,7 @@ static void test_unique_names_identities_addresses(void **state)
 	{
 		char *c = edit(OPERATOR_C_YAML, "  - name: operator-c\n", PARTNER_NAME);
 		const struct expected e[] = {
-			E(58, 11, "partner name 'operator-b' is used twice (first at line 50)"),
+			E(58, 11, "name 'operator-b' is used twice (first at line 50)"),
 		};
 
 		expect_append(c, e, 1);
