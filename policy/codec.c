@@ -476,7 +476,7 @@ static void plan_dec(struct r *r, struct plan *p)
 		}
 		g->link = p->links[li].name;
 		g->dir = genum(r, GUARD_FWD, "guard direction");
-		g->action = genum(r, GUARD_DISCARD, "guard action");
+		g->action = genum(r, GUARD_DISCARD_UNMARKED, "guard action");
 		gprefix(r, &g->src);
 		gprefix(r, &g->dst);
 		g->proto = g8(r);

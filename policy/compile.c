@@ -248,6 +248,32 @@ static void guard_link(struct c *c, const struct plan_link *l, const struct pref
 	}
 }
 
+/* What leaves towards a partner from a prefix it sees renumbered has its
+ * inside source until the Border Element's source NAT, and the kernel
+ * looks its policy up before that (a forwarded packet) and again after:
+ * only the second finds charon's Za entries and the guard's DISCARDs,
+ * which name the presented prefix.  Without the table (deleted, never
+ * loaded), there is no NAT and no second look, and nothing would stop the
+ * packet: so a DISCARD for the inside source, which passes what the table
+ * marked (GUARD_DISCARD_UNMARKED, ZSEC_GUARD_MARK), and the forward DISCARD
+ * every exposed prefix has for what arrives in clear. */
+static void guard_renumbered(struct c *c, const struct plan_link *l, const struct tpartner *p)
+{
+	size_t j, k;
+
+	for (k = 0; k < p->present_as.n && k < p->expose.n; k++) {
+		if (!prefix_cmp(&p->expose.v[k], &p->present_as.v[k]))
+			continue;
+		for (j = 0; j < l->n_remote_ts; j++)
+			if (l->remote_ts[j].addr.family == p->expose.v[k].addr.family) {
+				guard(c, l->name, GUARD_OUT, GUARD_DISCARD_UNMARKED, p->expose.v[k],
+				      l->remote_ts[j], 0, 0);
+				guard(c, l->name, GUARD_FWD, GUARD_DISCARD, p->expose.v[k],
+				      l->remote_ts[j], 0, 0);
+			}
+	}
+}
+
 /* ---- links ---- */
 
 static void za_link(struct c *c, const struct tgateway *g, const struct tpartner *p,
@@ -295,6 +321,7 @@ static void za_link(struct c *c, const struct tgateway *g, const struct tpartner
 	memcpy(local + p->expose.n, l->local_ts, l->n_local_ts * sizeof(*local));
 	guard_link(c, l, l->local_ts, l->n_local_ts, local,
 	           sort_unique(local, p->expose.n + l->n_local_ts), true);
+	guard_renumbered(c, l, p);
 }
 
 static void zb_common(struct c *c, struct plan_link *l, const struct telement *e)

@@ -235,7 +235,15 @@ enum node_kind { NODE_GATEWAY, NODE_ELEMENT };
 enum link_kind { LINK_ZA, LINK_ZB };
 enum auth_method { AUTH_BY_CERT, AUTH_BY_PSK };
 enum guard_dir { GUARD_IN, GUARD_OUT, GUARD_FWD };
-enum guard_action { GUARD_BYPASS, GUARD_DISCARD };
+/* GUARD_DISCARD_UNMARKED drops only packets without ZSEC_GUARD_MARK: the
+ * Border Element marks the flows it renumbers, so the kernel's first look
+ * at one (before the source NAT) passes it while the table is there, and
+ * drops it when the table is gone (policy/compile.c, za_link). */
+enum guard_action { GUARD_BYPASS, GUARD_DISCARD, GUARD_DISCARD_UNMARKED };
+/* One bit of the packet mark, reserved for zsec: every other guard entry
+ * is two kernel policies, one per value of this bit, which together match
+ * every packet whatever its mark (daemon/guard/guard.h). */
+#define ZSEC_GUARD_MARK 0x00100000u
 
 /* Priority band of the guard: charon's entries use up to 600000 (lower wins),
  * so every zsec entry loses to every charon entry. */

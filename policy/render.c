@@ -107,7 +107,8 @@ static void guard_render(FILE *fp, const struct plan_guard *g)
 	char s[PREFIX_STRLEN], d[PREFIX_STRLEN];
 
 	fprintf(fp, "guard %s %s %s %s -> %s", g->link, guard_dir_name(g->dir),
-	        g->action == GUARD_BYPASS ? "bypass" : "discard", prefix_str(&g->src, s),
+	        g->action == GUARD_BYPASS ? "bypass" :
+	        g->action == GUARD_DISCARD ? "discard" : "discard-unmarked", prefix_str(&g->src, s),
 	        prefix_str(&g->dst, d));
 	if (g->proto == IPPROTO_UDP)
 		fprintf(fp, " udp/%u", g->dport);

@@ -80,8 +80,9 @@ static const char DECLARATIONS[] =
 
 /* The rules (step 4).  $ID and $PROFILE are the two halves of the mark,
  * $TUN kernel-libipsec's device, $HOPS the hop limit towards and from
- * partners, $G the suffix of the staged sets and $TAG the generation in the
- * high half of a connection mark.  docs/border.md explains every rule and
+ * partners, $MARK_GUARD the guard's bit of the packet mark
+ * (ZSEC_GUARD_MARK), $G the suffix of the staged sets and $TAG the
+ * generation in the high half of a connection mark.  docs/border.md explains every rule and
  * the threat it answers. */
 static const char CHAINS[] =
 "	# IKE to this gateway (UDP 500, UDP 4500 with the non-ESP marker), before\n"
@@ -112,6 +113,11 @@ static const char CHAINS[] =
 "	# in is known by its connection mark, $TAG | partner id.\n"
 "	chain pre {\n"
 "		iif \"lo\" accept\n"
+"		# to a partner from a prefix it sees renumbered: the mark bit that\n"
+"		# lets it past the guard's entry for its inside source, which the\n"
+"		# kernel looks up before the source NAT (policy/compile.c)\n"
+"		ip daddr . ip saddr @snat4$G meta mark set meta mark | $MARK_GUARD\n"
+"		ip6 daddr . ip6 saddr @snat6$G meta mark set meta mark | $MARK_GUARD\n"
 "		ct state established ct direction original ct mark & $PROFILE == $TAG meta mark set ct mark & $ID goto partner_known\n"
 "		meta mark set ip saddr map @src4$G goto partner_in\n"
 "		meta mark set ip6 saddr map @src6$G goto partner_in\n"
@@ -211,6 +217,7 @@ static const char CHAINS[] =
 "	chain partner_back {\n"
 "		ip ttl set $HOPS\n"
 "		ip6 hoplimit set $HOPS\n"
+"		meta mark set 0x00000000\n"
 "	}\n"
 "\n"
 "	# Drops, each counted for the partner whose id the mark holds.\n"
@@ -260,7 +267,7 @@ const char *const count_set[COUNTS] = {
 	[COUNT_ACCEPTED] = "accepted",
 };
 
-/* Writes text with $ID, $PROFILE, $TUN, $HOPS, $G and $TAG replaced, and
+/* Writes text with $ID, $PROFILE, $TUN, $HOPS, $MARK_GUARD, $G and $TAG replaced, and
  * $IKE_USUAL by the rule of the usual IKE limit (none if no partner has
  * one). */
 static void expand(FILE *f, const char *text, const struct state_limit *usual, unsigned gen)
@@ -273,6 +280,7 @@ static void expand(FILE *f, const char *text, const struct state_limit *usual, u
 		{ "$PROFILE", "0x%08lx", MARK_PROFILE },
 		{ "$ID", "0x%08lx", MARK_ID },
 		{ "$HOPS", "%lu", BORDER_HOP_LIMIT },
+		{ "$MARK_GUARD", "0x%08lx", ZSEC_GUARD_MARK },
 		{ "$TUN", BORDER_TUN_DEVICE, 0 },
 	};
 	const size_t n = sizeof(vars) / sizeof(vars[0]);

@@ -89,7 +89,8 @@ bool guard_expand(const struct plan *p, struct guard_entry **out, size_t *n)
 		return false;
 	for (i = 0; p && i < p->n_guards; i++) {
 		v[k++] = entry_of(&p->guards[i], 0);
-		v[k++] = entry_of(&p->guards[i], ZSEC_GUARD_MARK);
+		if (p->guards[i].action != GUARD_DISCARD_UNMARKED)
+			v[k++] = entry_of(&p->guards[i], ZSEC_GUARD_MARK);
 	}
 	guard_sort(v, k);
 	/* one entry per key: the kernel would refuse the second with EEXIST */

@@ -9,8 +9,10 @@
  *   guard_rollback: undoes the last guard_begin (charon refused the plan)
  *
  * Every plan guard entry becomes two kernel policies that differ only in
- * their mark: value 0 and value ZSEC_GUARD_MARK, both under the mask
- * ZSEC_GUARD_MARK.  Together they match every packet, whatever its mark.
+ * their mark: value 0 and value ZSEC_GUARD_MARK (policy.h), both under the
+ * mask ZSEC_GUARD_MARK.  Together they match every packet, whatever its
+ * mark.  A GUARD_DISCARD_UNMARKED entry becomes only the first: it lets
+ * through what the Border Element marked (the flows it renumbers).
  * charon's policies carry mark 0/0, and the kernel tells two policies apart
  * by direction, selector, mark (value and mask), type and interface id, so
  * charon can never replace or delete one of ours, even with an equal
@@ -30,10 +32,6 @@
 #include <stdint.h>
 
 #include "policy.h"
-
-/* One bit of the packet mark, reserved for zsec; nothing in zsec sets it
- * on packets, it only splits every guard entry into two that cover all. */
-#define ZSEC_GUARD_MARK 0x00100000u
 
 /* The guard's band: from the plan's BYPASS priority to a little beyond its
  * DISCARD priority, all below charon's (whose numbers end at 600000). */

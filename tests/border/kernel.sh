@@ -419,6 +419,23 @@ done
 
 # ---- exposure and renumbering ----
 
+# The guard's entries for the inside source of what operator-b sees
+# renumbered, as zsecd installs them (policy/compile.c): they drop what the
+# table did not mark, so only this table's mark lets the renumbered traffic
+# below through
+blocks() { S awk '$1 == "XfrmOutPolBlock" { print $2 }' /proc/net/xfrm_stat; }
+# inside_guard add|deleteall (iproute2 6.1 cannot delete an entry of mark
+# value 0 by its key; deleteall by selector can)
+inside_guard() {
+	local m=
+	[ "$1" = add ] && m="priority 710000 action block mark 0 mask 0x100000"
+	S ip xfrm policy "$1" src 10.1.1.0/24 dst 10.2.0.0/16 dir out $m &&
+	S ip xfrm policy "$1" src 2001:db8:a:1::/64 dst 2001:db8:b::/48 dir out $m &&
+	[ "$1" = add ] || ! S ip xfrm policy list | grep -qE 'src (10.1.1.0/24|2001:db8:a:1::/64) dst'
+}
+check "the guard's entries for operator-b's renumbered inside prefixes (mark 0/0x100000)" \
+	inside_guard add
+blk0=$(blocks)
 check "operator-b reaches the exposed host at its presented address" \
 	P ping -c 2 -W 2 -q 172.16.1.10
 check "operator-c reaches the exposed host at its own address (not renumbered)" \
@@ -426,6 +443,19 @@ check "operator-c reaches the exposed host at its own address (not renumbered)" 
 check "operator-b reaches the exposed host over IPv6 at its presented address" \
 	P ping -6 -c 2 -W 2 -q 2001:db8:ffaa:1::10
 check "the inside host reaches operator-b" I ping -c 2 -W 2 -q 10.2.0.5
+check "  the guard's entries for the inside source dropped none of it: the table marks what it renumbers" \
+	test "$(blocks)" = "$blk0"
+# without the mark rules (chain pre emptied), the same traffic meets them
+S nft flush chain inet zsec pre
+if I ping -c 2 -W 1 -q 10.2.0.5 >/dev/null 2>&1; then
+	not_ok "unmarked, the inside host's packets to operator-b are dropped by the guard's entry" \
+		"the ping went through"
+else
+	check "unmarked, the inside host's packets to operator-b are dropped by the guard's entry ($(($(blocks) - blk0)))" \
+		test "$(blocks)" -gt "$blk0"
+fi
+check "  the table put back whole" S "$tool" apply "$T" seg-a1
+check "  and the entries removed" inside_guard deleteall
 
 b0=$(ctr operator-b not_exposed) c0=$(ctr operator-c not_exposed)
 P ping -c 1 -W 1 -q 10.1.1.10 >/dev/null 2>&1

@@ -463,8 +463,8 @@ static void test_bad_enums(void **state)
 	m.guard.dir = (enum guard_dir)3;
 	expect_plan_refused(&m.p, "bad guard direction 3");
 	mini_init(&m);
-	m.guard.action = (enum guard_action)2;
-	expect_plan_refused(&m.p, "bad guard action 2");
+	m.guard.action = (enum guard_action)3;
+	expect_plan_refused(&m.p, "bad guard action 3");
 	mini_init(&m);
 	m.link.kind = (enum link_kind)255;
 	expect_plan_refused(&m.p, "bad link kind 255");

@@ -38,7 +38,8 @@ static const char *guard_text(const struct plan_guard *g, char buf[160])
 	else if (g->proto || g->dport)
 		snprintf(proto, sizeof(proto), " proto %u/%u", g->proto, g->dport);
 	snprintf(buf, 160, "%s %s %s -> %s%s %u", guard_dir_name(g->dir),
-	         g->action == GUARD_BYPASS ? "bypass" : g->action == GUARD_DISCARD ? "discard" : "?",
+	         g->action == GUARD_BYPASS ? "bypass" : g->action == GUARD_DISCARD ? "discard" :
+	         g->action == GUARD_DISCARD_UNMARKED ? "discard-unmarked" : "?",
 	         prefix_str(&g->src, s), prefix_str(&g->dst, d), proto, g->priority);
 	return buf;
 }
@@ -522,7 +523,9 @@ static void test_present_as(void **state)
 	seen = prefix_map(&pcscf, &b->present_as[0]);
 	expect_addr(&seen, "172.16.1.10");
 	/* arriving traffic is guarded for both the inside and the presented
-	 * prefix; leaving traffic for the presented one (after the NAT) */
+	 * prefix; leaving traffic for the presented one (after the NAT), and
+	 * for the inside one before it: dropped unless the Border Element
+	 * marked it (so, without the table, dropped), and in clear forwarded */
 	EXPECT_GUARDS(p, "za:operator-b:seg-b1",
 	              "in bypass 198.51.100.2/32 -> 192.0.2.1/32 udp/500 700000",
 	              "in bypass 198.51.100.2/32 -> 192.0.2.1/32 udp/4500 700000",
@@ -533,6 +536,8 @@ static void test_present_as(void **state)
 	              "out bypass 192.0.2.1/32 -> 198.51.100.2/32 udp/4500 700000",
 	              "out bypass 192.0.2.1/32 -> 198.51.100.2/32 esp 700000",
 	              "out discard 172.16.1.0/24 -> 10.2.0.0/16 710000",
+	              "out discard-unmarked 10.1.1.0/24 -> 10.2.0.0/16 710000",
+	              "fwd discard 10.1.1.0/24 -> 10.2.0.0/16 710000",
 	              "fwd discard 10.2.0.0/16 -> 10.1.1.0/24 710000",
 	              "fwd discard 10.2.0.0/16 -> 172.16.1.0/24 710000",
 	              "fwd discard 172.16.1.0/24 -> 10.2.0.0/16 710000");
@@ -550,8 +555,9 @@ static void test_present_as(void **state)
 	expect_prefixes(b->expose, b->n_expose, "10.1.1.128/25 10.1.1.0/25");
 	expect_prefixes(b->present_as, b->n_expose, "172.16.9.0/25 172.16.1.0/25");
 	expect_prefixes(l->local_ts, l->n_local_ts, "172.16.1.0/25 172.16.9.0/25");
-	/* bypass, out and fwd out for the presented, in and fwd in for all four */
-	assert_int_equal(guards_of(p, "za:operator-b:seg-b1"), 6 + 2 * 2 + 4 * 2);
+	/* bypass, out and fwd out for the presented, in and fwd in for all four,
+	 * out unmarked and fwd out for the two inside */
+	assert_int_equal(guards_of(p, "za:operator-b:seg-b1"), 6 + 2 * 2 + 4 * 2 + 2 * 2);
 	plan_free(p);
 }
 
@@ -662,6 +668,8 @@ static void test_ipv6(void **state)
 	              "out bypass 2001:db8:ff::1/128 -> 2001:db8:fe::2/128 udp/4500 700000",
 	              "out bypass 2001:db8:ff::1/128 -> 2001:db8:fe::2/128 esp 700000",
 	              "out discard 2001:db8:c:1::/64 -> 2001:db8:b::/48 710000",
+	              "out discard-unmarked 2001:db8:a:1::/64 -> 2001:db8:b::/48 710000",
+	              "fwd discard 2001:db8:a:1::/64 -> 2001:db8:b::/48 710000",
 	              "fwd discard 2001:db8:b::/48 -> 2001:db8:a:1::/64 710000",
 	              "fwd discard 2001:db8:b::/48 -> 2001:db8:c:1::/64 710000",
 	              "fwd discard 2001:db8:c:1::/64 -> 2001:db8:b::/48 710000");
