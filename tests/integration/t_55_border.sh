@@ -134,5 +134,26 @@ check "a SIP flood of 2000 in ${took}s is delivered at the limit: $got of $want 
 	python3 -c "import sys; sys.exit(0 if abs($got - $want) <= 0.1 * $want else 1)"
 check "and what exceeded it is counted" \
 	wait_for 5 grew operator-b sip_over_limit $((over + 2000 - got - 20))
+
+# 7. fail closed without the table: zsecd stopped and table inet zsec gone
+# (as nftables.service's `nft flush ruleset` does it): with no source NAT,
+# what pcscf-1 sends to operator-b keeps its inside address, and the guard's
+# entry for it drops it (docs/security.md, renumbered flows)
+blocks() { in_node seg-a1 awk '$1 == "XfrmOutPolBlock" { print $2 }' /proc/net/xfrm_stat; }
+lab stop seg-a1 zsecd
+in_node seg-a1 nft delete table inet zsec
+blocked0=$(blocks)
+capture clear seg-a1 out icmp
+in_node pcscf-1 ping -c 3 -i 0.3 -W 1 10.2.1.10 > /dev/null 2>&1
+stop_captures
+check "no table, zsecd stopped: none of pcscf-1's packets to operator-b leaves seg-a1 in clear" \
+	test "$(tcpdump -r "$tmp/clear.pcap" -nn icmp 2>/dev/null | wc -l)" = 0
+if [ "${ZSEC_LAB_DATAPLANE:-}" = kernel ]; then
+	check "  the guard's entry for the inside source dropped them ($blocked0 -> $(blocks))" \
+		test "$(blocks)" -gt "$blocked0"
+fi
+lab start seg-a1 zsecd
+check "zsecd back: its table is back" wait_for 20 in_node seg-a1 nft list set inet zsec generation
+check "  and pcscf-1 reaches pcscf-b1 again" wait_for 20 in_node pcscf-1 ping -c 1 -W 1 10.2.1.10
 echo "1..$n"
 exit $((failures > 0))
