@@ -56,10 +56,29 @@ static inline char gen_suffix(unsigned gen)
 	return gen & 1 ? 'a' : 'b';
 }
 
+/* The lengths of the partners' prefixes, longest first, [0] IPv4 and [1]
+ * IPv6: a partner's source is found by a lookup per length, each in a
+ * hash of the prefixes of that length (src4_24 holds the /24s), not in
+ * one map of intervals: a hash takes in an element in half the time, and
+ * a packet's lookup costs the same for 10 partners or 10,000.  Partners'
+ * prefixes never overlap (the validator), so the order changes nothing. */
+struct src_lengths {
+	uint8_t n[2];
+	uint8_t len[2][129];
+};
+void src_lengths_of(const struct plan *p, struct src_lengths *out);
+/* How set generation names a length of family k (0: IPv4, 1: IPv6). */
+#define SRC_LENGTH_ELEM(k, len) ((uint32_t)((k) ? 6 : 4) << 8 | (uint32_t)(len))
+
 struct border_state {
 	struct arena *arena;
 	bool table;                     /* table inet zsec exists */
 	unsigned gen;                   /* 1 to GEN_MAX; 0: unknown */
+	/* the source maps of that generation: one per length set generation's
+	 * elements name, or whole (no elements: a zsecd of before the maps by
+	 * length, with one map of intervals per family, src4_a or src4_b) */
+	struct src_lengths src;
+	bool src_whole;
 	bool legacy;                    /* made by a zsecd of before the staging
 	                                 * transactions: src4/6, gateways4/6,
 	                                 * packets_limit and sip_limit unstaged */
@@ -75,8 +94,10 @@ struct state_limit limit_of(uint32_t id, const struct plan_rate *r);
 
 /* ---- rules.c: the text that does not depend on the plan ---- */
 void rules_declarations(FILE *f);
-/* the rule of the usual IKE limit only if ike_usual->rate */
-void rules_chains(FILE *f, const struct state_limit *ike_usual, unsigned gen);
+/* the rule of the usual IKE limit only if ike_usual->rate; a lookup in the
+ * source map of each length of src */
+void rules_chains(FILE *f, const struct state_limit *ike_usual, const struct src_lengths *src,
+                  unsigned gen);
 
 /* ---- layout.c: partner ids and exposure profiles ---- */
 struct layout {

@@ -1,10 +1,12 @@
 /* rules: the text of table inet zsec that does not depend on the plan: the
  * declaration of every object, and the rules.  A partner is only ever
  * elements of the sets declared here (ruleset.c writes those), so a packet
- * meets the same rules and lookups with one partner or with 10,000.
+ * meets the same rules and lookups with one partner or with 10,000; only
+ * the source lookups are one per length of the partners' prefixes.
  * docs/border.md explains every rule and the threat it answers. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "internal.h"
 
@@ -16,7 +18,8 @@
 static const char DECLARATIONS[] =
 "table inet zsec {\n"
 "	# staged, NAME_a or NAME_b (ruleset.c), so not declared here:\n"
-"	# src4/6, their prefixes -> mark: exposure profile << 16 | partner id;\n"
+"	# src4_LEN/src6_LEN, their prefixes of that length (network address)\n"
+"	# -> mark: exposure profile << 16 | partner id;\n"
 "	# exposed4/6, profile . presented prefix, what the partners of a\n"
 "	# profile may reach; present-as, 1:1: dnat4/6, their prefix .\n"
 "	# presented -> inside, and snat4/6, their prefix . inside -> presented;\n"
@@ -27,7 +30,8 @@ static const char DECLARATIONS[] =
 "	# sources;\n"
 "	# packets_limit and sip_limit, partner id -> its own token bucket, as\n"
 "	# ike_limit below\n"
-"	# the generation of the staged sets the rules use, in its comment\n"
+"	# the generation of the staged sets the rules use, in its comment; the\n"
+"	# lengths of the source maps, family << 8 | length, its elements\n"
 "	set generation { type mark; }\n"
 "	# our addresses: exposed and presented prefixes, our elements (Zb)\n"
 "	set ours4 { type ipv4_addr; flags interval; }\n"
@@ -328,7 +332,58 @@ void rules_declarations(FILE *f)
 	fputs(DECLARATIONS, f);
 }
 
-void rules_chains(FILE *f, const struct state_limit *ike_usual, unsigned gen)
+/* The mask of a prefix length: "255.255.255.0", "ffff:ffff:ffff::" */
+static const char *mask_str(int family, unsigned len, char buf[ADDR_STRLEN])
 {
-	expand(f, CHAINS, ike_usual, gen);
+	struct ipaddr m = { .family = (uint8_t)family };
+	unsigned i;
+
+	for (i = 0; i < len; i++)
+		m.bytes[i / 8] |= (uint8_t)(0x80 >> (i % 8));
+	return addr_str(&m, buf);
+}
+
+/* A rule that looks a source up (MAP @src4$G or @src6$G): once for each
+ * length of the family, with the address masked to it unless it is all of
+ * it (src_lengths in internal.h); none if no partner has a prefix of the
+ * family. */
+static void expand_src(FILE *f, const char *line, const char *map, int family,
+                       const struct src_lengths *src, const struct state_limit *ike_usual,
+                       unsigned gen)
+{
+	const size_t k = family == AF_INET6, at = (size_t)(strstr(line, map) - line);
+	char out[512], mask[ADDR_STRLEN];
+	size_t i;
+
+	for (i = 0; i < src->n[k]; i++) {
+		unsigned len = src->len[k][i];
+		int n = len == addr_bits((uint8_t)family) ?
+			snprintf(out, sizeof(out), "%.*smap @src%c_%u%s", (int)at, line, k ? '6' : '4',
+			         len, line + at + strlen(map) - 2) :
+			snprintf(out, sizeof(out), "%.*s& %s map @src%c_%u%s", (int)at, line,
+			         mask_str(family, len, mask), k ? '6' : '4', len,
+			         line + at + strlen(map) - 2);
+
+		if (n > 0 && (size_t)n < sizeof(out))
+			expand(f, out, ike_usual, gen);
+	}
+}
+
+void rules_chains(FILE *f, const struct state_limit *ike_usual, const struct src_lengths *src,
+                  unsigned gen)
+{
+	const char *line, *end;
+	char buf[512];
+
+	for (line = CHAINS; *line; line = end) {
+		end = strchr(line, '\n');
+		end = end ? end + 1 : line + strlen(line);
+		snprintf(buf, sizeof(buf), "%.*s", (int)(end - line), line);
+		if (strstr(buf, "map @src4$G"))
+			expand_src(f, buf, "map @src4$G", AF_INET, src, ike_usual, gen);
+		else if (strstr(buf, "map @src6$G"))
+			expand_src(f, buf, "map @src6$G", AF_INET6, src, ike_usual, gen);
+		else
+			expand(f, buf, ike_usual, gen);
+	}
 }

@@ -58,6 +58,8 @@ struct mirror {
 	bool sized;                     /* a hash, sized for its elements */
 	int stage;                      /* 0: a mirror; 1..STAGES: staged, NAME_a
 	                                 * or NAME_b, in that staging transaction */
+	bool by_length;                 /* one for each length of the family's
+	                                 * prefixes: NAME_LEN_a or NAME_LEN_b */
 };
 #define STAGES 2
 
@@ -68,6 +70,8 @@ struct render {
 	const struct plan *p;
 	const struct layout *l;
 	size_t items;                   /* of the set being written */
+	unsigned plen;                  /* of the by-length map being written */
+	struct src_lengths lengths;
 	/* sorted element lists, both families, made once */
 	struct src_elem *src;
 	size_t n_src;
@@ -115,12 +119,12 @@ static bool in_family(uint8_t af, int family)
 
 static void fill_src(struct render *r, const struct mirror *m, int family)
 {
-	char buf[PREFIX_STRLEN];
+	char buf[ADDR_STRLEN];
 	size_t i;
 
 	for (i = 0; i < r->n_src; i++)
-		if (in_family(r->src[i].p.addr.family, family))
-			item(r, "%s : 0x%08x", prefix_str(&r->src[i].p, buf), r->src[i].mark);
+		if (in_family(r->src[i].p.addr.family, family) && r->src[i].p.len == r->plen)
+			item(r, "%s : 0x%08x", addr_str(&r->src[i].p.addr, buf), r->src[i].mark);
 }
 
 static void fill_exposed(struct render *r, const struct mirror *m, int family)
@@ -231,40 +235,54 @@ static void fill_limit(struct render *r, const struct mirror *m, int family)
 	}
 }
 
+/* Set generation's elements: the lengths of the source maps the rules use,
+ * family << 8 | length (state.c reads them back: the next replacement
+ * deletes those maps). */
+static void fill_lengths(struct render *r, const struct mirror *m, int family)
+{
+	size_t k, i;
+
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < r->lengths.n[k]; i++)
+			item(r, "0x%08x", SRC_LENGTH_ELEM(k, r->lengths.len[k][i]));
+}
+
 static void fill_none(struct render *r, const struct mirror *m, int family)
 {
 }
 
 static const struct mirror MIRRORS[] = {
-	{ "set", "generation", { "type mark" }, fill_none, 0, false, 0 },
-	{ "set", "ours4", { "type ipv4_addr", "flags interval" }, fill_ours, AF_INET, false, 0 },
-	{ "set", "ours6", { "type ipv6_addr", "flags interval" }, fill_ours, AF_INET6, false, 0 },
-	{ "set", "elements4", { "type ipv4_addr" }, fill_elements, AF_INET, true, 0 },
-	{ "set", "elements6", { "type ipv6_addr" }, fill_elements, AF_INET6, true, 0 },
-	{ "set", "inside4", { "type ipv4_addr" }, fill_inside, AF_INET, true, 0 },
-	{ "set", "inside6", { "type ipv6_addr" }, fill_inside, AF_INET6, true, 0 },
-	{ "set", "ike_limit", { "type mark", "limit rate over 1/second" }, fill_limit, 0, true, 0 },
-	{ "set", "ike_buckets", { "type mark", "size 65536", "flags dynamic" }, fill_none, 0, false, 0 },
+	{ "set", "generation", { "type mark" }, fill_lengths, 0, false, 0, false },
+	{ "set", "ours4", { "type ipv4_addr", "flags interval" }, fill_ours, AF_INET, false, 0, false },
+	{ "set", "ours6", { "type ipv6_addr", "flags interval" }, fill_ours, AF_INET6, false, 0, false },
+	{ "set", "elements4", { "type ipv4_addr" }, fill_elements, AF_INET, true, 0, false },
+	{ "set", "elements6", { "type ipv6_addr" }, fill_elements, AF_INET6, true, 0, false },
+	{ "set", "inside4", { "type ipv4_addr" }, fill_inside, AF_INET, true, 0, false },
+	{ "set", "inside6", { "type ipv6_addr" }, fill_inside, AF_INET6, true, 0, false },
+	{ "set", "ike_limit", { "type mark", "limit rate over 1/second" }, fill_limit, 0, true, 0, false },
+	{ "set", "ike_buckets", { "type mark", "size 65536", "flags dynamic" }, fill_none, 0, false, 0,
+	  false },
 	{ "set", "exposed4", { "type mark . ipv4_addr", "flags interval" }, fill_exposed, AF_INET,
-	  false, 1 },
+	  false, 1, false },
 	{ "set", "exposed6", { "type mark . ipv6_addr", "flags interval" }, fill_exposed, AF_INET6,
-	  false, 1 },
+	  false, 1, false },
 	{ "map", "dnat4", { "type ipv4_addr . ipv4_addr : interval ipv4_addr", "flags interval" },
-	  fill_nat, AF_INET, false, 1 },
+	  fill_nat, AF_INET, false, 1, false },
 	{ "map", "snat4", { "type ipv4_addr . ipv4_addr : interval ipv4_addr", "flags interval" },
-	  fill_nat, AF_INET, false, 1 },
+	  fill_nat, AF_INET, false, 1, false },
 	{ "map", "dnat6", { "type ipv6_addr . ipv6_addr : interval ipv6_addr", "flags interval" },
-	  fill_nat, AF_INET6, false, 1 },
+	  fill_nat, AF_INET6, false, 1, false },
 	{ "map", "snat6", { "type ipv6_addr . ipv6_addr : interval ipv6_addr", "flags interval" },
-	  fill_nat, AF_INET6, false, 1 },
-	{ "set", "packets_limit", { "type mark", "limit rate over 1/second" }, fill_limit, 0, true, 1 },
-	{ "set", "sip_limit", { "type mark", "limit rate over 1/second" }, fill_limit, 0, true, 1 },
-	{ "map", "src4", { "type ipv4_addr : mark", "flags interval" }, fill_src, AF_INET, false, 2 },
-	{ "map", "src6", { "type ipv6_addr : mark", "flags interval" }, fill_src, AF_INET6, false, 2 },
-	{ "map", "gateways4", { "type ipv4_addr : mark" }, fill_gateways, AF_INET, true, 2 },
-	{ "map", "gateways6", { "type ipv6_addr : mark" }, fill_gateways, AF_INET6, true, 2 },
-	{ "set", "sa_gateways4", { "type ipv4_addr . mark" }, fill_sa_gateways, AF_INET, true, 2 },
-	{ "set", "sa_gateways6", { "type ipv6_addr . mark" }, fill_sa_gateways, AF_INET6, true, 2 },
+	  fill_nat, AF_INET6, false, 1, false },
+	{ "set", "packets_limit", { "type mark", "limit rate over 1/second" }, fill_limit, 0, true, 1,
+	  false },
+	{ "set", "sip_limit", { "type mark", "limit rate over 1/second" }, fill_limit, 0, true, 1, false },
+	{ "map", "src4", { "type ipv4_addr : mark" }, fill_src, AF_INET, true, 2, true },
+	{ "map", "src6", { "type ipv6_addr : mark" }, fill_src, AF_INET6, true, 2, true },
+	{ "map", "gateways4", { "type ipv4_addr : mark" }, fill_gateways, AF_INET, true, 2, false },
+	{ "map", "gateways6", { "type ipv6_addr : mark" }, fill_gateways, AF_INET6, true, 2, false },
+	{ "set", "sa_gateways4", { "type ipv4_addr . mark" }, fill_sa_gateways, AF_INET, true, 2, false },
+	{ "set", "sa_gateways6", { "type ipv6_addr . mark" }, fill_sa_gateways, AF_INET6, true, 2, false },
 };
 #define N_MIRRORS (sizeof(MIRRORS) / sizeof(MIRRORS[0]))
 
@@ -290,19 +308,24 @@ static size_t hash_size(size_t n)
 	return size;
 }
 
-/* NAME, or NAME_a or NAME_b for a staged set of generation gen */
-static const char *name_of(const struct mirror *m, unsigned gen, char *buf, size_t len)
+/* NAME; NAME_a or NAME_b for a staged set of generation gen; NAME_LEN_a or
+ * NAME_LEN_b for a map of the prefixes of one length */
+static const char *name_of(const struct mirror *m, unsigned gen, unsigned plen, char *buf,
+                           size_t len)
 {
 	if (!m->stage)
 		return m->name;
-	snprintf(buf, len, "%s_%c", m->name, gen_suffix(gen));
+	if (m->by_length)
+		snprintf(buf, len, "%s_%u_%c", m->name, plen, gen_suffix(gen));
+	else
+		snprintf(buf, len, "%s_%c", m->name, gen_suffix(gen));
 	return buf;
 }
 
 /* Its declaration, with its elements (fill) or without (and then without
  * a size: an `add` that names one resizes a set that exists); set
  * generation carries the generation of the staged sets the rules use
- * (state.c reads it back). */
+ * (state.c reads it back).  A map by length is that of r->plen. */
 static void mirror(struct render *r, const struct mirror *m, unsigned gen, bool fill)
 {
 	FILE *f = r->f;
@@ -318,7 +341,7 @@ static void mirror(struct render *r, const struct mirror *m, unsigned gen, bool 
 		m->fill(r, m, m->family);
 	fclose(r->f);
 	r->f = f;
-	fprintf(f, "\t%s %s {\n", m->kind, name_of(m, gen, name, sizeof(name)));
+	fprintf(f, "\t%s %s {\n", m->kind, name_of(m, gen, r->plen, name, sizeof(name)));
 	for (i = 0; i < 3 && m->spec[i]; i++)
 		fprintf(f, "\t\t%s\n", m->spec[i]);
 	if (!strcmp(m->name, "generation"))
@@ -330,52 +353,100 @@ static void mirror(struct render *r, const struct mirror *m, unsigned gen, bool 
 	free(body);
 }
 
+/* The lengths a staged set is made for: one (any) or, for a map by
+ * length, each length of its family in sl. */
+static size_t instances(const struct mirror *m, const struct src_lengths *sl,
+                        const uint8_t **len)
+{
+	static const uint8_t one = 0;
+	const size_t k = m->family == AF_INET6;
+
+	if (!m->by_length) {
+		*len = &one;
+		return 1;
+	}
+	*len = sl->len[k];
+	return sl->n[k];
+}
+
+enum staged_op { DECLARE, DELETE, FILL };
+
+/* Every staged set of staging transaction k (0: of all), of generation gen
+ * and the plan's lengths: declared, deleted, or declared with its
+ * elements. */
+static void staged(struct render *r, int k, unsigned gen, enum staged_op op)
+{
+	const uint8_t *len;
+	char name[64];
+	size_t i, j, n;
+
+	for (i = 0; i < N_MIRRORS; i++) {
+		const struct mirror *m = &MIRRORS[i];
+
+		if (!m->stage || (k && m->stage != k))
+			continue;
+		n = instances(m, &r->lengths, &len);
+		for (j = 0; j < n; j++) {
+			r->plen = len[j];
+			if (op == DELETE)
+				fprintf(r->f, "delete %s inet zsec %s\n", m->kind,
+				        name_of(m, gen, r->plen, name, sizeof(name)));
+			else
+				mirror(r, m, gen, op == FILL);
+		}
+	}
+}
+
 /* The staging transactions: the staged sets of generation gen, new, with
  * their elements (declared first, so that the delete finds them: a
  * leftover of a replacement that failed half-way goes too). */
 static void stage(struct render *r, unsigned gen)
 {
-	char name[64];
 	int k;
-	size_t i;
 
 	for (k = 1; k <= STAGES; k++) {
 		if (k > 1)
 			fputs(BORDER_STAGE_MARK, r->f);
 		fputs("table inet zsec {\n", r->f);
-		for (i = 0; i < N_MIRRORS; i++)
-			if (MIRRORS[i].stage == k)
-				mirror(r, &MIRRORS[i], gen, false);
+		staged(r, k, gen, DECLARE);
 		fputs("}\n", r->f);
-		for (i = 0; i < N_MIRRORS; i++)
-			if (MIRRORS[i].stage == k)
-				fprintf(r->f, "delete %s inet zsec %s\n", MIRRORS[i].kind,
-				        name_of(&MIRRORS[i], gen, name, sizeof(name)));
+		staged(r, k, gen, DELETE);
 		fputs("table inet zsec {\n", r->f);
-		for (i = 0; i < N_MIRRORS; i++)
-			if (MIRRORS[i].stage == k)
-				mirror(r, &MIRRORS[i], gen, true);
+		staged(r, k, gen, FILL);
 		fputs("}\n", r->f);
 	}
 }
 
 /* The end of the replacement: the staged sets of the generation the rules no
- * longer use (declared first: there are none on a new table). */
-static void unstage(struct render *r, unsigned gen)
+ * longer use, s's (declared first: there are none on a new table).  Its
+ * source maps are those of the lengths set generation named, or, from a
+ * zsecd of before the maps by length, one map of intervals per family. */
+static void unstage(struct render *r, const struct border_state *s, unsigned gen)
 {
+	static const struct src_lengths none;
+	const uint8_t *len;
 	char name[64];
-	size_t i, k;
+	size_t i, j, k, n;
 
 	for (i = 0; i < N_MIRRORS; i++) {
 		const struct mirror *m = &MIRRORS[i];
 
 		if (!m->stage)
 			continue;
-		name_of(m, gen, name, sizeof(name));
-		fprintf(r->f, "add %s inet zsec %s {", m->kind, name);
-		for (k = 0; k < 3 && m->spec[k]; k++)
-			fprintf(r->f, " %s;", m->spec[k]);
-		fprintf(r->f, " }\ndelete %s inet zsec %s\n", m->kind, name);
+		if (m->by_length && s && s->src_whole) {
+			fprintf(r->f, "add %s inet zsec %s_%c { %s; flags interval; }\n"
+			        "delete %s inet zsec %s_%c\n", m->kind, m->name, gen_suffix(gen),
+			        m->spec[0], m->kind, m->name, gen_suffix(gen));
+			continue;
+		}
+		n = instances(m, s ? &s->src : &none, &len);
+		for (j = 0; j < n; j++) {
+			name_of(m, gen, len[j], name, sizeof(name));
+			fprintf(r->f, "add %s inet zsec %s {", m->kind, name);
+			for (k = 0; k < 3 && m->spec[k]; k++)
+				fprintf(r->f, " %s;", m->spec[k]);
+			fprintf(r->f, " }\ndelete %s inet zsec %s\n", m->kind, name);
+		}
 	}
 }
 
@@ -432,6 +503,24 @@ static void *array(size_t n, size_t size)
 		abort();
 	}
 	return v;
+}
+
+void src_lengths_of(const struct plan *p, struct src_lengths *out)
+{
+	bool seen[2][129] = { { false } };
+	size_t i, j, k;
+	int len;
+
+	for (i = 0; i < p->n_partners; i++)
+		for (j = 0; j < p->partners[i].n_prefixes; j++) {
+			const struct prefix *x = &p->partners[i].prefixes[j];
+
+			seen[x->addr.family == AF_INET6][x->len] = true;
+		}
+	for (k = 0; k < 2; k++)
+		for (out->n[k] = 0, len = 128; len >= 0; len--)
+			if (seen[k][len])
+				out->len[k][out->n[k]++] = (uint8_t)len;
 }
 
 static void collect(struct render *r)
@@ -493,6 +582,7 @@ static void collect(struct render *r)
 	for (dir = 0; dir < 2; dir++)
 		qsort(r->nat[dir], r->n_nat[dir], sizeof(*r->nat[dir]), nat_qcmp);
 	r->n_ours = prefixes_outermost(r->ours, r->n_ours);
+	src_lengths_of(p, &r->lengths);
 	/* a partner gateway or an address named twice is one element */
 	for (i = j = 0; i < r->n_gw; i++)
 		if (!j || addr_cmp(&r->gw[j - 1].a, &r->gw[i].a))
@@ -619,9 +709,7 @@ char *border_render(const struct plan *p, const struct border_state *running,
 	gen = old % GEN_MAX + 1;
 	stage(&r, gen);
 	fputs(BORDER_CHECK_MARK "table inet zsec {\n", r.f);
-	for (i = 0; i < N_MIRRORS; i++)
-		if (MIRRORS[i].stage)
-			mirror(&r, &MIRRORS[i], gen, false);
+	staged(&r, 0, gen, DECLARE);
 	fputs("}\n" BORDER_SWAP_MARK, r.f);
 	rules_declarations(r.f);
 	fputs("flush table inet zsec\n", r.f);
@@ -637,9 +725,9 @@ char *border_render(const struct plan *p, const struct border_state *running,
 		if (!MIRRORS[i].stage)
 			mirror(&r, &MIRRORS[i], gen, true);
 	fputc('\n', r.f);
-	rules_chains(r.f, &l.ike_usual, gen);
+	rules_chains(r.f, &l.ike_usual, &r.lengths, gen);
 	fputs("}\n", r.f);
-	unstage(&r, old);
+	unstage(&r, s, old);
 	release(&r);
 	if (fclose(r.f) || !buf) {
 		free(buf);

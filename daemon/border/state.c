@@ -123,6 +123,24 @@ static void read_counts(struct border_state *s, size_t k, const struct json *set
 	qsort(s->counts[k], s->n_counts[k], sizeof(**s->counts), count_qcmp);
 }
 
+/* Set generation's elements: the lengths of the source maps (ruleset.c);
+ * none from a zsecd of before the maps by length (src_whole). */
+static void read_lengths(struct border_state *s, const struct json *set)
+{
+	const struct json *it, *elems = json_get(set, "elem");
+	size_t k;
+
+	for (it = elems ? elems->child : NULL; it; it = it->next)
+		for (k = 0; k < 2; k++) {
+			uint32_t v = number(it), len = v & 0xff;
+
+			if (v == SRC_LENGTH_ELEM(k, len) && len <= (k ? 128u : 32u) &&
+			    s->src.n[k] < sizeof(s->src.len[k]))
+				s->src.len[k][s->src.n[k]++] = (uint8_t)len;
+		}
+	s->src_whole = !s->src.n[0] && !s->src.n[1];
+}
+
 struct border_state *state_new(void)
 {
 	struct arena *a = arena_new();
@@ -152,8 +170,10 @@ bool state_add(struct border_state *s, const char *name, const char *json, char 
 	c = json_str(obj, "comment");
 	if (c && !strncmp(c, STATE_GEN_COMMENT, strlen(STATE_GEN_COMMENT)))
 		s->gen = gen_of(c + strlen(STATE_GEN_COMMENT));
-	if (!strcmp(name, "generation"))
+	if (!strcmp(name, "generation")) {
+		read_lengths(s, obj);
 		return true;
+	}
 	if (map) {
 		names = arena_array(s->arena, s->n_names + count_items(json_get(obj, "elem")) + 1,
 		                    sizeof(*names));
@@ -254,6 +274,7 @@ struct border_state *border_state_of(const struct plan *p, char *err, size_t len
 	s->arena = a;
 	s->table = p && p->n_partners;
 	s->gen = 1;                     /* what the first apply makes */
+	src_lengths_of(p, &s->src);
 	s->names = arena_array(a, l.n + 1, sizeof(*s->names));
 	for (i = 0; i < l.n; i++)
 		s->names[s->n_names++] = (struct state_name){ l.id[i],

@@ -125,7 +125,7 @@ partners:
     present-as: [172.16.1.0/24, 2001:db8:ffaa:1::/64]
     limits: { ike: "5/s burst 5", packets: "20000/s burst 20000", sip: "200/s burst 20" }
   - name: operator-c
-    prefixes: [10.3.0.0/16]
+    prefixes: [10.3.0.0/16, 10.5.5.0/24, 10.6.0.7/32]
     trust: { ca: pki/c-ca.pem }
     gateways:
       - { name: seg-c1, address: 198.51.100.3, id: seg-c1.operator-c.example }
@@ -168,6 +168,8 @@ setup() {
 	ip -n $s addr add 2001:db8:a::1/48 dev inside nodad
 	ip -n $s route add 10.2.0.0/16 via 169.254.0.2 dev ipsec0
 	ip -n $s route add 10.3.0.0/16 via 169.254.0.2 dev ipsec0
+	ip -n $s route add 10.5.5.0/24 via 169.254.0.2 dev ipsec0
+	ip -n $s route add 10.6.0.7/32 via 169.254.0.2 dev ipsec0
 	ip -n $s route add 2001:db8:b::/48 via fd00:ff::2 dev ipsec0
 	ip -n $s route add 198.51.100.0/24 via 192.0.2.100 dev outside
 	ip -n $p addr add 169.254.0.2/30 dev eth0
@@ -176,6 +178,8 @@ setup() {
 	# neighbour discovery with the SEG, so they should not here either
 	ip -n $p addr add 10.2.0.5/32 dev lo
 	ip -n $p addr add 10.3.0.5/32 dev lo
+	ip -n $p addr add 10.5.5.5/32 dev lo
+	ip -n $p addr add 10.6.0.7/32 dev lo
 	ip -n $p addr add 2001:db8:b::5/128 dev lo nodad
 	ip -n $p route add default via 169.254.0.1 src 10.2.0.5
 	ip -n $p -6 route add default via fd00:ff::1 src 2001:db8:b::5
@@ -247,7 +251,7 @@ check "nft list table inet zsec: chains hooked where they belong" has_all "$work
 	"type filter hook postrouting priority srcnat + 10; policy accept;"
 check "nft list table inet zsec: each partner's elements" has_all "$work/table" \
 	'198.51.100.2 comment "operator-b" : 0x00000001' '198.51.100.3 comment "operator-c" : 0x00010002' \
-	"10.2.0.0/16 : 0x00020001" "10.3.0.0/16 : 0x00010002" "2001:db8:b::/48 : 0x00020001" \
+	"10.2.0.0 : 0x00020001" "10.3.0.0 : 0x00010002" "2001:db8:b:: : 0x00020001" \
 	"0x00010000 . 10.1.1.0/24" "0x00020000 . 172.16.1.0/24" "0x00020000 . 2001:db8:ffaa:1::/64" \
 	"10.2.0.0/16 . 172.16.1.0/24 : 10.1.1.0/24" "10.2.0.0/16 . 10.1.1.0/24 : 172.16.1.0/24" \
 	"0x00000001 limit rate over 200/second burst 20 packets" \
@@ -440,6 +444,13 @@ check "operator-b reaches the exposed host at its presented address" \
 	P ping -c 2 -W 2 -q 172.16.1.10
 check "operator-c reaches the exposed host at its own address (not renumbered)" \
 	P ping -I 10.3.0.5 -c 2 -W 2 -q 10.1.1.10
+# a lookup per length of the partners' prefixes: /16, /24 and /32 (no mask)
+a0=$(ctr operator-c accepted)
+check "... and from its /24 and its /32, each found in the map of its length" \
+	sh -c "ip netns exec $p ping -I 10.5.5.5 -c 2 -W 2 -q 10.1.1.10 >/dev/null &&
+		ip netns exec $p ping -I 10.6.0.7 -c 2 -W 2 -q 10.1.1.10 >/dev/null"
+check "... counted as operator-c's ($(( $(ctr operator-c accepted) - a0 )) accepted)" \
+	test "$(( $(ctr operator-c accepted) - a0 ))" = 4
 check "operator-b reaches the exposed host over IPv6 at its presented address" \
 	P ping -6 -c 2 -W 2 -q 2001:db8:ffaa:1::10
 check "the inside host reaches operator-b" I ping -c 2 -W 2 -q 10.2.0.5
@@ -669,13 +680,13 @@ check "40 replacements while operator-b floods its presented host ($replaced)" t
 check "... the flood went through ($(( $(ctr operator-b accepted) - a0 )) accepted)" \
 	test "$(( $(ctr operator-b accepted) - a0 ))" -gt 1000
 expect_delta "... and not one of its packets was dropped as not exposed" operator-b not_exposed "$b0" 0
-# exposed4/6, dnat4/6, snat4/6, src4/6, gateways4/6, sa_gateways4/6, packets_limit,
-# sip_limit
+# exposed4/6, dnat4/6, snat4/6, src4_32, src4_24, src4_16, src6_48, gateways4/6,
+# sa_gateways4/6, packets_limit, sip_limit
 { S nft list sets table inet zsec; S nft list maps inet; } |
 	sed -n 's/^\t\(set\|map\) \([a-z0-9_]*_[ab]\) {$/\2/p' | sort >"$work/staged"
 suffix=$(staged x)
 check "... the rules use one generation of the staged sets, the other is gone" \
-	test "$(grep -c -- "${suffix#x}\$" "$work/staged")/$(wc -l <"$work/staged")" = 14/14
+	test "$(grep -c -- "${suffix#x}\$" "$work/staged")/$(wc -l <"$work/staged")" = 16/16
 check "operator-b goes: the table is replaced" S "$tool" apply "$work/without-b.yaml" seg-a1
 S "$tool" counters >"$work/c3"
 check "... operator-c and the border keep their counters, operator-b's are gone" \
@@ -727,6 +738,20 @@ check "... none of the old sets is left, and the generation is the next" \
 P ping -I 10.3.0.5 -i 0.2 -c 4 -W 1 10.1.1.10 >/dev/null 2>&1
 check "... and its rules let operator-c in ($(( $(ctr operator-c accepted) - a1 )))" \
 	test "$(( $(ctr operator-c accepted) - a1 ))" -ge 4
+
+# The table of a zsecd of before the source maps by length (tests/border/
+# whole.nft: src4_a and src6_a, maps of intervals) is replaced as well.
+check "a table with the source maps of intervals runs" \
+	sh -c "ip netns exec $s '$tool' remove && ip netns exec $s nft -f '$top/tests/border/whole.nft'"
+a0=$(ctr operator-c accepted)
+check "... the module replaces it" S "$tool" apply "$T" seg-a1
+{ S nft list sets table inet zsec; S nft list maps inet; } >"$work/sets"
+check "... its maps of intervals are gone, the maps by length in their place" \
+	sh -c "! grep -qE '^\s(map) src[46]_[ab] \{' '$work/sets' &&
+		grep -qE '^\smap src4_16_b \{' '$work/sets' && grep -qE '^\smap src6_48_b \{' '$work/sets'"
+P ping -I 10.3.0.5 -i 0.2 -c 4 -W 1 10.1.1.10 >/dev/null 2>&1
+check "... and its rules let operator-c in ($(( $(ctr operator-c accepted) - a0 )))" \
+	test "$(( $(ctr operator-c accepted) - a0 ))" -ge 4
 
 # ---- removal ----
 
