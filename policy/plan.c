@@ -69,14 +69,16 @@ static bool prefixes_eq(const struct prefix *a, size_t na, const struct prefix *
 	return true;
 }
 
+/* Credentials by what their files hold (creds), not by where they are: a
+ * topology moved to another folder with its files, or a renamed file, is
+ * the same link, and an apply keeps its SAs.  The paths matter only when a
+ * link is built (its files are loaded then). */
 bool plan_link_ike_equal(const struct plan_link *a, const struct plan_link *b)
 {
 	return str_eq(a->name, b->name) && a->kind == b->kind && str_eq(a->partner, b->partner) &&
 	       str_eq(a->peer, b->peer) && !addr_cmp(&a->local, &b->local) &&
 	       !addr_cmp(&a->remote, &b->remote) && str_eq(a->local_id, b->local_id) &&
-	       str_eq(a->remote_id, b->remote_id) && a->auth == b->auth &&
-	       str_eq(a->cert, b->cert) && str_eq(a->key, b->key) && str_eq(a->ca, b->ca) &&
-	       str_eq(a->psk, b->psk) && a->creds == b->creds &&
+	       str_eq(a->remote_id, b->remote_id) && a->auth == b->auth && a->creds == b->creds &&
 	       strs_eq(a->ike, a->n_ike, b->ike, b->n_ike) &&
 	       a->ike_lifetime == b->ike_lifetime && a->initiate == b->initiate;
 }

@@ -181,7 +181,8 @@ int zsecd_apply(struct zsecd *z, const char *file, FILE *out)
 	struct guard_stats gs;
 	enum push push;
 	struct plan_diff d;
-	char err[1024];
+	char err[1024], said[512];
+	bool synced;
 	char *abs;
 
 	if (!p) {
@@ -218,10 +219,13 @@ int zsecd_apply(struct zsecd *z, const char *file, FILE *out)
 		sources_apply(p, false);
 	old = z->running;
 	z->running = p;
-	push = z->plugin_fd >= 0 ? plugin_push(z, out) : PUSH_LOST;
+	synced = z->plugin_synced;
+	push = z->plugin_fd >= 0 ? plugin_push(z, out, said, sizeof(said)) : PUSH_LOST;
 	if (push == PUSH_REFUSED) {
-		/* charon refused: it kept the old plan, so do we */
+		/* charon refused: it kept the old plan, so do we (and it holds
+		 * that plan as it did before) */
 		z->running = old;
+		z->plugin_synced = synced;
 		plan_free(p);
 		if (!border_put(z, old, err, sizeof(err)))
 			log_msg("border: putting the previous rules back: %s", err);
@@ -243,6 +247,8 @@ int zsecd_apply(struct zsecd *z, const char *file, FILE *out)
 		z->plugin_synced = false;
 		fprintf(out, "charon is not reachable: the plan goes to it when it is\n");
 	} else {
+		free(z->plugin_refusal);
+		z->plugin_refusal = NULL;
 		if (!guard_commit(z->guard, &gs, err, sizeof(err))) {
 			/* coverage is whole; the stale entries go at the next apply */
 			fprintf(out, "guard: %s; stale entries stay until the next apply\n", err);

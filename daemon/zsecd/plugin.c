@@ -20,6 +20,8 @@ void plugin_disconnect(struct zsecd *z)
 	close(z->plugin_fd);
 	z->plugin_fd = -1;
 	z->plugin_synced = false;
+	free(z->plugin_refusal);
+	z->plugin_refusal = NULL;
 	z->next_connect_ms = now_ms() + CONNECT_RETRY_MS;
 	log_msg("lost charon's plugin at %s", z->plugin_path);
 }
@@ -42,6 +44,9 @@ static void tun_exempt(void)
 
 void plugin_connect(struct zsecd *z)
 {
+	char said[512];
+	enum push push;
+
 	if (z->plugin_fd >= 0 || now_ms() < z->next_connect_ms)
 		return;
 	z->plugin_fd = unix_connect(z->plugin_path);
@@ -54,7 +59,12 @@ void plugin_connect(struct zsecd *z)
 	 * kernel ESP an interface of that name would be someone else's */
 	if (z->libipsec)
 		tun_exempt();
-	if (z->running && plugin_push(z, stderr) == PUSH_OK && !z->guard_down) {
+	if (!z->running)
+		return;
+	push = plugin_push(z, stderr, said, sizeof(said));
+	if (push == PUSH_REFUSED && !(z->plugin_refusal = strdup(said)))
+		abort();
+	if (push == PUSH_OK && !z->guard_down) {
 		struct guard_stats gs;
 		char err[512];
 
@@ -84,7 +94,7 @@ static bool await(struct zsecd *z, uint8_t type, struct msg *m)
 	}
 }
 
-enum push plugin_push(struct zsecd *z, FILE *out)
+enum push plugin_push(struct zsecd *z, FILE *out, char *said, size_t said_len)
 {
 	struct msg m;
 	uint8_t *buf;
@@ -93,7 +103,8 @@ enum push plugin_push(struct zsecd *z, FILE *out)
 
 	buf = plan_encode(z->running, &len);
 	if (!buf) {
-		fprintf(out, "cannot encode the plan\n");
+		snprintf(said, said_len, "cannot encode the plan");
+		fprintf(out, "%s\n", said);
 		return PUSH_REFUSED;
 	}
 	ok = msg_send(z->plugin_fd, MSG_PLAN, buf, len);
@@ -108,8 +119,9 @@ enum push plugin_push(struct zsecd *z, FILE *out)
 		return PUSH_LOST;
 	}
 	ok = m.len >= 1 && m.data[0] == 0;
-	fprintf(out, "charon: %s\n", m.len > 1 ? (const char *)m.data + 1 : "?");
-	log_msg("charon: %s", m.len > 1 ? (const char *)m.data + 1 : "?");
+	snprintf(said, said_len, "%s", m.len > 1 ? (const char *)m.data + 1 : "?");
+	fprintf(out, "charon: %s\n", said);
+	log_msg("charon: %s", said);
 	z->plugin_synced = ok;
 	msg_free(&m);
 	if (ok && z->libipsec)

@@ -387,8 +387,14 @@ void status_render(struct zsecd *z, const char *sas, const struct border_counter
 		json_str(out, z->node);
 		fprintf(out, ",\n  \"file\": ");
 		json_str(out, z->file);
-		fprintf(out, ",\n  \"charon\": \"%s\",\n  \"links\": [\n",
+		fprintf(out, ",\n  \"charon\": \"%s\",\n",
 		        z->plugin_fd < 0 ? "unreachable" : z->plugin_synced ? "synced" : "connected");
+		if (z->plugin_refusal) {
+			fprintf(out, "  \"charon_refused\": ");
+			json_str(out, z->plugin_refusal);
+			fprintf(out, ",\n");
+		}
+		fprintf(out, "  \"links\": [\n");
 		for (i = 0; p && i < p->n_links; i++)
 			link_json(out, &p->links[i], sa_of(&ix, p->links[i].name),
 			          note_find(notes, z->n_notes, p->links[i].name),
@@ -404,8 +410,11 @@ void status_render(struct zsecd *z, const char *sas, const struct border_counter
 		border_json(out, bc, n_bc, border_err);
 		fprintf(out, "\n}\n");
 	} else {
-		fprintf(out, "node %s: %s; charon %s\n", z->node, p ? z->file : "no plan applied",
+		fprintf(out, "node %s: %s; charon %s", z->node, p ? z->file : "no plan applied",
 		        z->plugin_fd < 0 ? "unreachable" : z->plugin_synced ? "synced" : "connected");
+		if (z->plugin_refusal)
+			fprintf(out, ", refused the plan: %s", z->plugin_refusal);
+		fputc('\n', out);
 		fprintf(out, "%-28s %-10s %-9s %-9s %-15s %-13s %s\n", "LINK", "STATE", "SPI-IN",
 		        "SPI-OUT", "BYTES IN/OUT", "PKTS IN/OUT", "LAST EVENT");
 		for (i = 0; p && i < p->n_links; i++)

@@ -43,6 +43,10 @@ struct zsecd {
 
 	int plugin_fd;                  /* -1 while charon is not reachable */
 	bool plugin_synced;             /* the plugin holds the running plan */
+	char *plugin_refusal;           /* why charon refused the running plan
+	                                 * when it was pushed on connecting (a
+	                                 * credential gone since the apply, say);
+	                                 * NULL: it did not */
 	long next_connect_ms;
 
 	int control_fd;
@@ -72,10 +76,11 @@ void zsecd_guard_event(struct zsecd *z);
 /* plugin.c */
 void plugin_connect(struct zsecd *z);
 void plugin_disconnect(struct zsecd *z);
-/* OK: charon runs the plan; REFUSED: charon kept the previous one; LOST:
- * charon went away, the plan may or may not have been applied */
+/* OK: charon runs the plan; REFUSED: charon kept the previous one (why:
+ * in said); LOST: charon went away, the plan may or may not have been
+ * applied */
 enum push { PUSH_OK, PUSH_REFUSED, PUSH_LOST };
-enum push plugin_push(struct zsecd *z, FILE *out);
+enum push plugin_push(struct zsecd *z, FILE *out, char *said, size_t len);
 char *plugin_status(struct zsecd *z);
 void plugin_read(struct zsecd *z);
 

@@ -833,8 +833,16 @@ static void test_link_find_and_equal(void **state)
 	l = a->links[0];
 	l.remote_id = "seg-b2.operator-b.example";
 	assert_false(plan_link_equal(&l, &b->links[0]));
+	/* credentials by contents: moved, the same link; changed, not */
 	l = a->links[0];
-	l.psk = "x";
+	l.cert = "/elsewhere/seg-a1.pem";
+	l.key = "/elsewhere/seg-a1.key";
+	assert_true(plan_link_equal(&l, &b->links[0]));
+	l.creds ^= 1;
+	assert_false(plan_link_equal(&l, &b->links[0]));
+	assert_false(plan_link_ike_equal(&l, &b->links[0]));
+	l = a->links[0];
+	l.auth = l.auth == AUTH_BY_PSK ? AUTH_BY_CERT : AUTH_BY_PSK;
 	assert_false(plan_link_equal(&l, &b->links[0]));
 	plan_free(a);
 	plan_free(b);
