@@ -45,7 +45,8 @@ CTL_OBJ := $(CTL_SRC:%.c=$(O)/%.o)
 ZSECD_SRC := $(wildcard daemon/zsecd/*.c)
 ZSECD_OBJ := $(ZSECD_SRC:%.c=$(O)/%.o)
 # The Border Element module (daemon/border): table inet zsec through
-# libnftables.  zsecd links $(BORDER_OBJ) and $(NFT_LIBS).
+# libnftables, and libnl for the elements of the staged sets.  zsecd links
+# $(BORDER_OBJ), $(NFT_LIBS) and $(NL_LIBS).
 NFT_LIBS := -lnftables
 BORDER_SRC := $(wildcard daemon/border/*.c)
 BORDER_OBJ := $(BORDER_SRC:%.c=$(O)/%.o)
@@ -61,11 +62,17 @@ $(O)/%.o: %.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -fPIC -Ipolicy -Idaemon/common -Idaemon/guard -Idaemon/border -c -o $@ $<
 
-# the kernel guard: the only objects that see libnl's headers
+# the kernel guard, and the Border Element's elements by netlink: the only
+# objects that see libnl's headers
 $(O)/daemon/guard/%.o: daemon/guard/%.c
 	$(call say,CC,$<)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -fPIC -Ipolicy $(NL_CFLAGS) -c -o $@ $<
+
+$(O)/daemon/border/elements.o: daemon/border/elements.c
+	$(call say,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -fPIC -Ipolicy -Idaemon/border $(NL_CFLAGS) -c -o $@ $<
 
 # libipsec source addresses: the one file of zsecd that talks rtnetlink
 $(O)/daemon/zsecd/sources.o: daemon/zsecd/sources.c
@@ -144,13 +151,13 @@ $(O)/tests/border_tool: tests/border/border_tool.c $(BORDER_OBJ) $(O)/libzsecpol
 	$(call say,CC,$<)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -Ipolicy -Idaemon/border -o $@ $< $(BORDER_OBJ) $(O)/libzsecpolicy.a \
-		$(LDFLAGS) $(YAML_LIBS) $(NFT_LIBS)
+		$(LDFLAGS) $(YAML_LIBS) $(NFT_LIBS) $(NL_LIBS)
 unit: $(O)/tests/border_tool
 bench: $(O)/tests/border_tool
 # test_border: the module's pure parts
 $(O)/tests/test_border: $(BORDER_OBJ)
 $(O)/tests/test_border: TEST_CFLAGS = -Idaemon/border
-$(O)/tests/test_border: TEST_LIBS = $(NFT_LIBS)
+$(O)/tests/test_border: TEST_LIBS = $(NFT_LIBS) $(NL_LIBS)
 -include $(BORDER_OBJ:.o=.d)
 
 # tools of the lab tests
@@ -183,7 +190,7 @@ $(O)/fuzz/fuzz_border_state: tests/fuzz/fuzz_border_state.c $(BORDER_SRC) $(POLI
 	@mkdir -p $(@D)
 	$(Q)clang -std=gnu11 -g -O1 -D_GNU_SOURCE -Ipolicy \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< \
-		$(BORDER_SRC) $(POLICY_SRC) $(YAML_LIBS) $(NFT_LIBS)
+		$(BORDER_SRC) $(POLICY_SRC) $(NL_CFLAGS) $(YAML_LIBS) $(NFT_LIBS) $(NL_LIBS)
 fuzz: $(FUZZ_BIN)
 
 BENCH_SRC := $(wildcard tests/bench/bench_*.c)

@@ -65,7 +65,7 @@ static bool dry_run(struct parts *s, char *err, size_t len)
 {
 	if (s->check)
 		s->part[s->n] = s->check;
-	return nft_run_together(s->part, s->n + (s->check != NULL), true, err, len);
+	return nft_run_together(s->part, s->n + (s->check != NULL), true, NULL, err, len);
 }
 
 bool script_check(char *script, char *err, size_t len)
@@ -75,8 +75,10 @@ bool script_check(char *script, char *err, size_t len)
 	return split(script, &s, err, len) && dry_run(&s, err, len);
 }
 
-/* For real: the staging transactions side by side, then the replacement. */
-static bool run(struct parts *s, char *err, size_t len)
+/* For real: the staging transactions side by side, the last one followed
+ * by the batch of elements of the sets it declares (elements.c); then the
+ * replacement. */
+static bool run(struct parts *s, struct elem_batch *b, char *err, size_t len)
 {
 	char *swap;
 
@@ -86,12 +88,14 @@ static bool run(struct parts *s, char *err, size_t len)
 		snprintf(err, len, "the Border Element script has no replacement");
 		return false;
 	}
-	return nft_run_together(s->part, s->n, false, err, len) &&
+	return nft_run_together(s->part, s->n, false, b, err, len) &&
 	       nft_run(swap + strlen(BORDER_SWAP_MARK), false, err, len);
 }
 
-/* The script that takes the running table to p's. */
-static char *script_for(const struct plan *p, struct border_stats *st, char *err, size_t len)
+/* The script that takes the running table to p's; with b, the elements of
+ * the staged hashes go there instead (script_render). */
+static char *script_for(const struct plan *p, struct border_stats *st, struct elem_batch *b,
+                        char *err, size_t len)
 {
 	struct border_state *s;
 	double t0 = border_now();
@@ -101,14 +105,14 @@ static char *script_for(const struct plan *p, struct border_stats *st, char *err
 		return NULL;
 	if (st)
 		st->read_s = border_now() - t0;
-	script = border_render(p, s, st, err, len);
+	script = script_render(p, s, st, b, err, len);
 	border_state_free(s);
 	return script;
 }
 
 bool border_check(const struct plan *p, struct border_stats *st, char *err, size_t len)
 {
-	char *script = script_for(p, st, err, len);
+	char *script = script_for(p, st, NULL, err, len);
 	double t0 = border_now();
 	bool ok;
 
@@ -123,16 +127,16 @@ bool border_check(const struct plan *p, struct border_stats *st, char *err, size
 
 bool border_apply(const struct plan *p, struct border_stats *st, char *err, size_t len)
 {
-	char *script = script_for(p, st, err, len);
+	struct elem_batch *b = batch_new();
+	char *script = script_for(p, st, b, err, len);
 	double t0 = border_now(), c0;
 	struct parts s;
 	bool ok;
 
-	if (!script)
-		return false;
-	if (!*script) {
+	if (!script || !*script) {
+		batch_free(b);
 		free(script);
-		return true;            /* no table, none wanted */
+		return script != NULL;  /* "": no table, none wanted */
 	}
 	ok = split(script, &s, err, len) && dry_run(&s, err, len);
 	if (st)
@@ -140,11 +144,12 @@ bool border_apply(const struct plan *p, struct border_stats *st, char *err, size
 	t0 = border_now();
 	c0 = cpu_now();
 	if (ok)
-		ok = run(&s, err, len);
+		ok = run(&s, b, err, len);
 	if (st) {
 		st->load_s = border_now() - t0;
 		st->load_cpu_s = cpu_now() - c0;
 	}
+	batch_free(b);
 	free(script);
 	return ok;
 }

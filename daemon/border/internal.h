@@ -143,17 +143,39 @@ uint64_t json_u64(const struct json *obj, const char *key);
 const char *json_str(const struct json *obj, const char *key);
 
 /* ---- nft.c: libnftables ---- */
+struct elem_batch;
 /* Runs a script as one transaction; dry: check only.  The error buffer of
  * libnftables goes to err. */
 bool nft_run(const char *script, bool dry, char *err, size_t len);
 /* Runs n scripts, each a transaction of its own, at the same time (the
- * kernel commits them one after the other, in any order); dry: check only.
- * True if every one went through, else the error of one that did not
- * (n >= 1). */
-bool nft_run_together(char *const *scripts, size_t n, bool dry, char *err, size_t len);
+ * kernel commits them one after the other, in any order); dry: check only;
+ * then: a batch sent after the last script (which declares its sets), or
+ * NULL.  True if every one went through, else the error of one that did
+ * not (n >= 1). */
+bool nft_run_together(char *const *scripts, size_t n, bool dry, struct elem_batch *then,
+                      char *err, size_t len);
 /* Runs one listing command with JSON output; malloc'ed text in *out.
  * *missing (and true) when what it lists does not exist. */
 bool nft_list(const char *cmd, char **out, bool *missing, char *err, size_t len);
+
+/* ---- elements.c: elements by netlink, not through libnftables ---- */
+struct elem_batch *batch_new(void);
+void batch_free(struct elem_batch *b);
+/* the elements that follow go to set NAME of table inet zsec */
+void batch_set(struct elem_batch *b, const char *name);
+/* key: the bytes of its parts, each 4-byte aligned; data: a map's value
+ * (a mark); comment, limit: or NULL */
+void batch_add(struct elem_batch *b, const void *key, size_t klen, const uint32_t *data,
+               const char *comment, const struct state_limit *limit);
+/* One transaction of every element; the sets must exist. */
+bool batch_send(struct elem_batch *b, char *err, size_t len);
+
+/* ---- ruleset.c ---- */
+/* border_render; with batch, the elements of the sets of STAGE_BATCH go
+ * there instead of into the text (loading: batch_send, after the staging
+ * transaction that declares them) */
+char *script_render(const struct plan *p, const struct border_state *running,
+                    struct border_stats *st, struct elem_batch *batch, char *err, size_t len);
 
 /* ---- apply.c ---- */
 /* The dry run of a script of border_render: its transactions checked side

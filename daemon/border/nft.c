@@ -134,13 +134,16 @@ static struct child start_child(const char *script, bool dry)
 	return c;
 }
 
-/* Its verdict; its words, if it failed, in err. */
-static bool await_child(struct child c, char *err, size_t len)
+/* Its verdict; its words, if it failed, in err.  One that could not start
+ * runs here and now. */
+static bool await_child(struct child c, const char *script, bool dry, char *err, size_t len)
 {
 	size_t used = 0;
 	ssize_t n;
 	int status;
 
+	if (c.pid < 0)
+		return nft_run(script, dry, err, len);
 	while (used + 1 < len && ((n = read(c.fd, err + used, len - used - 1)) > 0 ||
 	                          (n < 0 && errno == EINTR)))
 		used += n > 0 ? (size_t)n : 0;
@@ -160,7 +163,8 @@ static bool await_child(struct child c, char *err, size_t len)
 	return false;
 }
 
-bool nft_run_together(char *const *scripts, size_t n, bool dry, char *err, size_t len)
+bool nft_run_together(char *const *scripts, size_t n, bool dry, struct elem_batch *then,
+                      char *err, size_t len)
 {
 	struct child *c = calloc(n, sizeof(*c));
 	char spare[1024];
@@ -176,13 +180,12 @@ bool nft_run_together(char *const *scripts, size_t n, bool dry, char *err, size_
 	 * met is the one told. */
 	for (i = 0; i + 1 < n; i++)
 		c[i] = start_child(scripts[i], dry);
-	ok = nft_run(scripts[n - 1], dry, err, len);
+	ok = nft_run(scripts[n - 1], dry, err, len) && (!then || batch_send(then, err, len));
 	for (i = 0; i + 1 < n; i++) {
 		char *to = ok ? err : spare;
 		size_t to_len = ok ? len : sizeof(spare);
 
-		if (!(c[i].pid < 0 ? nft_run(scripts[i], dry, to, to_len) :
-		      await_child(c[i], to, to_len)))
+		if (!await_child(c[i], scripts[i], dry, to, to_len))
 			ok = false;
 	}
 	free(c);

@@ -15,10 +15,11 @@
  *     only at the very end of the commit, after the new rules are live:
  *     rules and a new set made in one transaction would let the packets of
  *     that moment miss every element, and drop them;
- *   - time: libnftables 1.0.6 spends 2 to 10 us of CPU on an element, and
- *     10,000 partners are 50,000 elements.  Sets that no rule uses yet can
- *     be loaded by several transactions at once, one per CPU; the kernel
- *     takes them one after the other, but that is the smaller part.
+ *   - time: libnftables 1.0.6 spends 5 to 7 us of CPU on an element, and
+ *     10,000 partners are 58,000 elements.  Sets that no rule uses yet can
+ *     be loaded beside one another, and the hashes' elements by netlink
+ *     (elements.c): border_apply renders with a batch, which takes the
+ *     elements of STAGE_BATCH's sets instead of the text.
  * The replacement proper is then short, in four steps:
  *   1. declare every object, so that what follows finds it (a no-op for
  *      what the running table has);
@@ -44,11 +45,9 @@
 
 /* The sets that only mirror the plan: deleted (step 2) and declared again
  * with their elements (step 4), in this order; or staged, in a generation
- * of their own, by one of the staging transactions.  Two of them, as
- * balanced as their sets allow (10,000 partners: about 0.11 and 0.10 s of
- * CPU): with more, the CPUs of a small SEG spend more time waiting on the
- * kernel's transaction lock than loading (measured on two CPUs: two
- * transactions 0.15 s, four 0.16 s, one 0.21 s). */
+ * of their own, by one of the staging transactions: the first, in a child
+ * process, those whose elements are intervals (text); the second, here,
+ * the hashes, whose elements the batch then brings (apply.c). */
 struct render;
 struct mirror {
 	const char *kind, *name;
@@ -57,11 +56,14 @@ struct mirror {
 	int family;
 	bool sized;                     /* a hash, sized for its elements */
 	int stage;                      /* 0: a mirror; 1..STAGES: staged, NAME_a
-	                                 * or NAME_b, in that staging transaction */
+	                                 * or NAME_b, in that staging transaction;
+	                                 * STAGE_BATCH's hashes get their elements
+	                                 * by netlink when loading (elements.c) */
 	bool by_length;                 /* one for each length of the family's
 	                                 * prefixes: NAME_LEN_a or NAME_LEN_b */
 };
 #define STAGES 2
+#define STAGE_BATCH 2
 
 /* ---- elements ---- */
 
@@ -69,6 +71,9 @@ struct render {
 	FILE *f;
 	const struct plan *p;
 	const struct layout *l;
+	struct elem_batch *batch;       /* loading: STAGE_BATCH's elements, not
+	                                 * in the text; NULL: all in the text */
+	bool batching;                  /* the set being filled is batched */
 	size_t items;                   /* of the set being written */
 	unsigned plen;                  /* of the by-length map being written */
 	struct src_lengths lengths;
@@ -112,6 +117,52 @@ static void item(struct render *r, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* An element of a staged hash set: as text, ADDR[ . MARK][ comment
+ * "NAME"][ : DATA][ limit ...], or into the batch, its key the address's
+ * bytes then the mark's (a key's parts are 4-byte aligned). */
+struct elem {
+	const struct ipaddr *addr;      /* the key's address, or NULL */
+	bool has_mark;                  /* a mark in the key, after it */
+	uint32_t mark;
+	const char *comment;
+	const uint32_t *data;           /* a map's value */
+	const struct state_limit *limit;
+};
+
+static void element(struct render *r, const struct elem *e)
+{
+	char text[256], buf[ADDR_STRLEN];
+	uint8_t key[20];
+	size_t klen = 0, n = 0;
+
+	if (r->batching) {
+		if (e->addr) {
+			klen = e->addr->family == AF_INET6 ? 16 : 4;
+			memcpy(key, e->addr->bytes, klen);
+		}
+		if (e->has_mark) {
+			memcpy(key + klen, &e->mark, sizeof(e->mark));
+			klen += sizeof(e->mark);
+		}
+		batch_add(r->batch, key, klen, e->data, e->comment, e->limit);
+		r->items++;
+		return;
+	}
+	if (e->addr)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s", addr_str(e->addr, buf));
+	if (e->has_mark)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s0x%08x", e->addr ? " . " : "",
+		                      e->mark);
+	if (e->comment)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, " comment \"%s\"", e->comment);
+	if (e->data)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, " : 0x%08x", *e->data);
+	if (e->limit)
+		snprintf(text + n, sizeof(text) - n, " limit rate over %llu/second burst %u packets",
+		         (unsigned long long)e->limit->rate, e->limit->burst);
+	item(r, "%s", text);
+}
+
 static bool in_family(uint8_t af, int family)
 {
 	return af == family;
@@ -119,12 +170,12 @@ static bool in_family(uint8_t af, int family)
 
 static void fill_src(struct render *r, const struct mirror *m, int family)
 {
-	char buf[ADDR_STRLEN];
 	size_t i;
 
 	for (i = 0; i < r->n_src; i++)
 		if (in_family(r->src[i].p.addr.family, family) && r->src[i].p.len == r->plen)
-			item(r, "%s : 0x%08x", addr_str(&r->src[i].p.addr, buf), r->src[i].mark);
+			element(r, &(struct elem){ .addr = &r->src[i].p.addr,
+			                           .data = &r->src[i].mark });
 }
 
 static void fill_exposed(struct render *r, const struct mirror *m, int family)
@@ -165,23 +216,22 @@ static void fill_ours(struct render *r, const struct mirror *m, int family)
 
 static void fill_gateways(struct render *r, const struct mirror *m, int family)
 {
-	char buf[ADDR_STRLEN];
 	size_t i;
 
 	for (i = 0; i < r->n_gw; i++)
 		if (in_family(r->gw[i].a.family, family))
-			item(r, "%s comment \"%s\" : 0x%08x", addr_str(&r->gw[i].a, buf),
-			     r->gw[i].name, r->gw[i].value);
+			element(r, &(struct elem){ .addr = &r->gw[i].a, .comment = r->gw[i].name,
+			                           .data = &r->gw[i].value });
 }
 
 static void fill_sa_gateways(struct render *r, const struct mirror *m, int family)
 {
-	char buf[ADDR_STRLEN];
 	size_t i;
 
 	for (i = 0; i < r->n_gw; i++)
 		if (in_family(r->gw[i].a.family, family))
-			item(r, "%s . 0x%08x", addr_str(&r->gw[i].a, buf), r->gw[i].value & MARK_ID);
+			element(r, &(struct elem){ .addr = &r->gw[i].a, .has_mark = true,
+			                           .mark = r->gw[i].value & MARK_ID });
 }
 
 static void fill_addrs(struct render *r, const struct ipaddr *v, size_t n, int family)
@@ -230,8 +280,7 @@ static void fill_limit(struct render *r, const struct mirror *m, int family)
 		s = limit_of(r->l->id[r->l->by_id[i]], rate);
 		if (k == LIMIT_IKE && same_limit(s, r->l->ike_usual))
 			continue;               /* a bucket in ike_buckets */
-		item(r, "0x%08x limit rate over %llu/second burst %u packets", s.id,
-		     (unsigned long long)s.rate, s.burst);
+		element(r, &(struct elem){ .has_mark = true, .mark = s.id, .limit = &s });
 	}
 }
 
@@ -274,9 +323,9 @@ static const struct mirror MIRRORS[] = {
 	  fill_nat, AF_INET6, false, 1, false },
 	{ "map", "snat6", { "type ipv6_addr . ipv6_addr : interval ipv6_addr", "flags interval" },
 	  fill_nat, AF_INET6, false, 1, false },
-	{ "set", "packets_limit", { "type mark", "limit rate over 1/second" }, fill_limit, 0, true, 1,
+	{ "set", "packets_limit", { "type mark", "limit rate over 1/second" }, fill_limit, 0, true, 2,
 	  false },
-	{ "set", "sip_limit", { "type mark", "limit rate over 1/second" }, fill_limit, 0, true, 1, false },
+	{ "set", "sip_limit", { "type mark", "limit rate over 1/second" }, fill_limit, 0, true, 2, false },
 	{ "map", "src4", { "type ipv4_addr : mark" }, fill_src, AF_INET, true, 2, true },
 	{ "map", "src6", { "type ipv6_addr : mark" }, fill_src, AF_INET6, true, 2, true },
 	{ "map", "gateways4", { "type ipv4_addr : mark" }, fill_gateways, AF_INET, true, 2, false },
@@ -337,8 +386,12 @@ static void mirror(struct render *r, const struct mirror *m, unsigned gen, bool 
 		abort();
 	}
 	r->items = 0;
+	r->batching = r->batch && m->stage == STAGE_BATCH;
+	if (r->batching && fill)
+		batch_set(r->batch, name_of(m, gen, r->plen, name, sizeof(name)));
 	if (fill)
 		m->fill(r, m, m->family);
+	r->batching = false;
 	fclose(r->f);
 	r->f = f;
 	fprintf(f, "\t%s %s {\n", m->kind, name_of(m, gen, r->plen, name, sizeof(name)));
@@ -349,7 +402,7 @@ static void mirror(struct render *r, const struct mirror *m, unsigned gen, bool 
 	if (m->sized && fill)
 		fprintf(f, "\t\tsize %zu\n", hash_size(r->items));
 	fputs(body ? body : "", f);
-	fputs(r->items ? "\n\t\t}\n\t}\n" : "\t}\n", f);
+	fputs(body && *body ? "\n\t\t}\n\t}\n" : "\t}\n", f);
 	free(body);
 }
 
@@ -668,8 +721,14 @@ static void finish(struct border_stats *st, const struct layout *l, size_t bytes
 char *border_render(const struct plan *p, const struct border_state *running,
                     struct border_stats *st, char *err, size_t len)
 {
+	return script_render(p, running, st, NULL, err, len);
+}
+
+char *script_render(const struct plan *p, const struct border_state *running,
+                    struct border_stats *st, struct elem_batch *batch, char *err, size_t len)
+{
 	const struct border_state *s = running && running->table ? running : NULL;
-	struct render r = { .p = p };
+	struct render r = { .p = p, .batch = batch };
 	struct layout l;
 	double t0 = border_now();
 	char *buf = NULL;

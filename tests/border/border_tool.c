@@ -13,6 +13,8 @@
  *   border_tool dry-run SCRIPT    a script of render through the module's dry run
  *   border_tool together SCRIPT...  nft scripts run side by side, as the
  *                                 staging transactions are
+ *   border_tool batch SET MARK... elements (marks) of a set of marks
+ *                                 through the module's netlink batch
  *
  * Failures go to stderr: exit status 1 for an invalid input, 3 for a
  * refusal or a runtime failure. */
@@ -123,7 +125,7 @@ static int together(int n, char **files)
 		rc = (text[i] = slurp(files[i])) ? 0 : 1;
 	if (!text)
 		rc = 1;
-	else if (!rc && !nft_run_together(text, (size_t)n, false, err, sizeof(err))) {
+	else if (!rc && !nft_run_together(text, (size_t)n, false, NULL, err, sizeof(err))) {
 		fprintf(stderr, "border_tool: %s\n", err);
 		rc = 3;
 	}
@@ -133,10 +135,31 @@ static int together(int n, char **files)
 	return rc;
 }
 
+static int batch(int n, char **args)
+{
+	struct elem_batch *b = batch_new();
+	char err[2048];
+	uint32_t mark;
+	int i, rc = 0;
+
+	batch_set(b, args[0]);
+	for (i = 1; i < n; i++) {
+		mark = (uint32_t)strtoul(args[i], NULL, 0);
+		batch_add(b, &mark, sizeof(mark), NULL, NULL, NULL);
+	}
+	if (!batch_send(b, err, sizeof(err))) {
+		fprintf(stderr, "border_tool: %s\n", err);
+		rc = 3;
+	}
+	batch_free(b);
+	return rc;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: border_tool render FILE NODE [--running OLD] | check FILE NODE |"
-	        " apply FILE NODE | remove | counters | dry-run SCRIPT | together SCRIPT...\n");
+	        " apply FILE NODE | remove | counters | dry-run SCRIPT | together SCRIPT... |"
+	        " batch SET MARK...\n");
 	return 2;
 }
 
@@ -157,6 +180,8 @@ int main(int argc, char **argv)
 		return dry_run(argv[2]);
 	if (!strcmp(argv[1], "together") && argc >= 3)
 		return together(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "batch") && argc >= 4)
+		return batch(argc - 2, argv + 2);
 	if ((!strcmp(argv[1], "check") || !strcmp(argv[1], "apply")) && argc == 4) {
 		if (!(p = plan_load(argv[2], argv[3], stderr, false)))
 			return 1;

@@ -10,8 +10,11 @@
 #          (which also send ESP, by hand, where the kernel has it)
 #   zbe-i  the inside: an exposed host (10.1.1.10), an unexposed one
 #          (10.1.2.20) and an internal router (10.1.0.254)
+#   zbe-x  no links: the module's script loaded by nft -f, and batches of
+#          elements the kernel refuses
 #
-# What is checked: the table the module loads; a dry run changes nothing,
+# What is checked: the table the module loads, equal to its script loaded
+# by nft -f; a batch of elements refused changes nothing; a dry run changes nothing,
 # a broken script is refused; exposure (IPv4 and IPv6), renumbering (the
 # partner never sees 10.1.x.x), spoofed sources, ICMP errors, traceroute, hop
 # limits, IP options and IPv6 hop-by-hop headers, IKE sources and the IKE
@@ -49,14 +52,14 @@ for c in tcpdump traceroute ping; do
 	command -v $c >/dev/null || { echo "Bail out! $c is missing (make deps)"; exit 1; }
 done
 
-s=zbe-s-$$ p=zbe-p-$$ o=zbe-o-$$ i=zbe-i-$$
+s=zbe-s-$$ p=zbe-p-$$ o=zbe-o-$$ i=zbe-i-$$ x=zbe-x-$$
 work=$(mktemp -d "${TMPDIR:-/tmp}/zsec-border.XXXXXX")
 dump=
 
 cleanup() {
 	[ -n "$dump" ] && kill "$dump" 2>/dev/null
 	wait 2>/dev/null
-	for n in $s $p $o $i; do
+	for n in $s $p $o $i $x; do
 		ip netns del "$n" 2>/dev/null
 	done
 	rm -rf "$work"
@@ -269,6 +272,48 @@ sets_of() { sed -n 's/^\t\(set\|map\) \([^ ]*\) .*/\2/p' "$1" | sort -u | wc -l;
 want=$(rules_of "$work/script.nft")/$(sets_of "$work/script.nft")
 have=$(rules_of "$work/table")/$(sets_of "$work/table")
 check "the kernel holds the script's rules and sets ($have): no more, no less" test "$have" = "$want"
+# The module sends the elements of the staged hashes by netlink
+# (elements.c), not as the script's text: the table it loaded lists as the
+# script does, loaded whole by nft -f in a namespace of its own (its sets
+# and chains in the order of their names: the module's transactions run
+# side by side).  What packets add (the counting sets, ike_buckets) left
+# out.
+static_ruleset() {
+	ip netns exec "$1" nft list ruleset | awk '/^\t(set|map) / { dyn = 0 }
+		/^\t\tflags dynamic/ { dyn = 1 }
+		dyn && /^\t\telements = \{/ { skip = 1 } skip { skip = !/}$/; next } { print }'
+}
+by_name() {
+	awk '/^\t[a-z]+ [^ ]+ \{$/ { b = $2 " " $1 } { print b "\t" NR "\t" $0 }' "$1" |
+		sort -t "$(printf '\t')" -k1,1 -k2,2n | cut -f 3-
+}
+ip netns add $x && ip netns exec $x nft -f "$work/script.nft" &&
+	static_ruleset $s >"$work/ruleset" && by_name "$work/ruleset" >"$work/by-module" &&
+	static_ruleset $x >"$work/ruleset" && by_name "$work/ruleset" >"$work/by-text"
+check "the table the module loaded (elements by netlink) lists as its script loaded by nft -f" \
+	diff "$work/by-text" "$work/by-module"
+# the batch is one transaction: one it cannot take in whole (3 elements
+# for a set of 2; a set that is not there) fails, says where, and adds none
+ip netns exec $x nft add set inet zsec two '{ type mark; size 2; }'
+# batch SET MARK...: what border_tool says, its exit status, then set two
+batch() {
+	ip netns exec $x "$tool" batch "$@" >"$work/said" 2>&1
+	echo "exit $?" >>"$work/said"
+	ip netns exec $x nft list set inet zsec two >>"$work/said"
+}
+# refused_as TEXT: exit 3, border_tool said TEXT, set two has no element
+refused_as() {
+	grep -qx 'exit 3' "$work/said" && grep -qxF "border_tool: $1" "$work/said" &&
+		! grep -q 'elements = ' "$work/said" || { cat "$work/said"; false; }
+}
+batch two 1 2 3
+check "a batch the kernel refuses fails (exit 3), naming the set, and adds no element" \
+	refused_as "nftables: the kernel refused the elements of set two: Too many open files in system"
+batch none 1
+check "  and one for a set that is not there" \
+	refused_as "nftables: the kernel refused the elements of set none: No such file or directory"
+batch two 1 2
+check "  while one it can take in goes in" grep -qF 'elements = { 0x00000001, 0x00000002 }' "$work/said"
 
 # ---- through the kernel's ESP ----
 
@@ -342,10 +387,7 @@ fi
 # the ruleset less what packets add: the counting sets' and ike_buckets'
 # elements (zbe-p's own MLD reports, say, count as spoofed on ipsec0 for a
 # few seconds after the links come up)
-ruleset() {
-	S nft list ruleset | awk '/^\t(set|map) / { dyn = 0 } /^\t\tflags dynamic/ { dyn = 1 }
-		dyn && /^\t\telements = \{/ { skip = 1 } skip { skip = !/}$/; next } { print }'
-}
+ruleset() { static_ruleset $s; }
 ruleset >"$work/before"
 # the script that would replace the running table (its staged sets are the
 # other generation)
