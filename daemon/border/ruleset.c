@@ -64,6 +64,8 @@ struct mirror {
 };
 #define STAGES 2
 #define STAGE_BATCH 2
+_Static_assert(STAGE_BATCH == STAGES, "the batch follows the last staging transaction, "
+               "which nft_run_together runs in this process");
 
 /* ---- elements ---- */
 
@@ -131,9 +133,9 @@ struct elem {
 
 static void element(struct render *r, const struct elem *e)
 {
-	char text[256], buf[ADDR_STRLEN];
+	char addr[ADDR_STRLEN] = "", mark[16] = "", comment[80] = "", data[16] = "", limit[80] = "";
 	uint8_t key[20];
-	size_t klen = 0, n = 0;
+	size_t klen = 0;
 
 	if (r->batching) {
 		if (e->addr) {
@@ -149,18 +151,17 @@ static void element(struct render *r, const struct elem *e)
 		return;
 	}
 	if (e->addr)
-		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s", addr_str(e->addr, buf));
+		addr_str(e->addr, addr);
 	if (e->has_mark)
-		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s0x%08x", e->addr ? " . " : "",
-		                      e->mark);
+		snprintf(mark, sizeof(mark), "%s0x%08x", e->addr ? " . " : "", e->mark);
 	if (e->comment)
-		n += (size_t)snprintf(text + n, sizeof(text) - n, " comment \"%s\"", e->comment);
+		snprintf(comment, sizeof(comment), " comment \"%s\"", e->comment);
 	if (e->data)
-		n += (size_t)snprintf(text + n, sizeof(text) - n, " : 0x%08x", *e->data);
+		snprintf(data, sizeof(data), " : 0x%08x", *e->data);
 	if (e->limit)
-		snprintf(text + n, sizeof(text) - n, " limit rate over %llu/second burst %u packets",
+		snprintf(limit, sizeof(limit), " limit rate over %llu/second burst %u packets",
 		         (unsigned long long)e->limit->rate, e->limit->burst);
-	item(r, "%s", text);
+	item(r, "%s%s%s%s%s", addr, mark, comment, data, limit);
 }
 
 static bool in_family(uint8_t af, int family)

@@ -13,8 +13,9 @@
  *   border_tool dry-run SCRIPT    a script of render through the module's dry run
  *   border_tool together SCRIPT...  nft scripts run side by side, as the
  *                                 staging transactions are
- *   border_tool batch SET MARK... elements (marks) of a set of marks
- *                                 through the module's netlink batch
+ *   border_tool batch SET MARK...  elements (marks, or FIRST-LAST) of a
+ *                                 set of marks through the module's
+ *                                 netlink batch
  *
  * Failures go to stderr: exit status 1 for an invalid input, 3 for a
  * refusal or a runtime failure. */
@@ -144,8 +145,13 @@ static int batch(int n, char **args)
 
 	batch_set(b, args[0]);
 	for (i = 1; i < n; i++) {
-		mark = (uint32_t)strtoul(args[i], NULL, 0);
-		batch_add(b, &mark, sizeof(mark), NULL, NULL, NULL);
+		char *end;
+		uint32_t last;
+
+		mark = (uint32_t)strtoul(args[i], &end, 0);
+		last = *end == '-' ? (uint32_t)strtoul(end + 1, NULL, 0) : mark;
+		for (; mark <= last && mark; mark++)
+			batch_add(b, &mark, sizeof(mark), NULL, NULL, NULL);
 	}
 	if (!batch_send(b, err, sizeof(err))) {
 		fprintf(stderr, "border_tool: %s\n", err);
