@@ -1,8 +1,8 @@
 /* apply: the running table -> the plan's, checked first.
  *
  * The script's last transaction replaces the rules and everything but the
- * staged sets, which the staging transactions made side by side before it
- * (ruleset.c says why).  A script the kernel refuses leaves the rules as
+ * staged sets, which the staging transactions (and the batch of their
+ * elements) made before it (ruleset.c says why).  A script the kernel refuses leaves the rules as
  * they were; the dry run of every transaction before lets a refusal
  * surface before anything is sent for real, and is what border_check does
  * alone (zsecctl plan, a configuration test). */
@@ -75,9 +75,9 @@ bool script_check(char *script, char *err, size_t len)
 	return split(script, &s, err, len) && dry_run(&s, err, len);
 }
 
-/* For real: the staging transactions side by side, the last one followed
- * by the batch of elements of the sets it declares (elements.c); then the
- * replacement. */
+/* For real: the staging transaction (one, when rendered with a batch),
+ * followed by the batch of the elements of the sets it declares
+ * (elements.c); then the replacement. */
 static bool run(struct parts *s, struct elem_batch *b, char *err, size_t len)
 {
 	char *swap;
@@ -93,7 +93,7 @@ static bool run(struct parts *s, struct elem_batch *b, char *err, size_t len)
 }
 
 /* The script that takes the running table to p's; with b, the elements of
- * the staged hashes go there instead (script_render). */
+ * the staged sets go there instead (script_render). */
 static char *script_for(const struct plan *p, struct border_stats *st, struct elem_batch *b,
                         char *err, size_t len)
 {

@@ -162,8 +162,9 @@ static int put_limit(struct nl_msg *m, const struct state_limit *l)
 	return nla_nest_end(m, e);
 }
 
-void batch_add(struct elem_batch *b, const void *key, size_t klen, const uint32_t *data,
-               const char *comment, const struct state_limit *limit)
+void batch_add(struct elem_batch *b, const void *key, const void *key_end, size_t klen,
+               const void *data, size_t dlen, const char *comment,
+               const struct state_limit *limit)
 {
 	struct nlattr *e;
 	uint8_t udata[2 + 256];
@@ -175,7 +176,8 @@ void batch_add(struct elem_batch *b, const void *key, size_t klen, const uint32_
 		open_msg(b);
 	if (!(e = nla_nest_start(b->msg, NFTA_LIST_ELEM)) ||
 	    put_value(b->msg, NFTA_SET_ELEM_KEY, key, klen) < 0 ||
-	    (data && put_value(b->msg, NFTA_SET_ELEM_DATA, data, sizeof(*data)) < 0) ||
+	    (key_end && put_value(b->msg, NFTA_SET_ELEM_KEY_END, key_end, klen) < 0) ||
+	    (data && put_value(b->msg, NFTA_SET_ELEM_DATA, data, dlen) < 0) ||
 	    (limit && put_limit(b->msg, limit) < 0))
 		oom(NULL);
 	if (comment) {
@@ -248,9 +250,14 @@ static void buffer_size(int fd, int force, int plain, size_t size)
 		setsockopt(fd, SOL_SOCKET, plain, &n, sizeof(n));
 }
 
+/* Kept open for the life of the process, as nft.c's context and for the
+ * same reason: closing it would wait for the kernel to release what the
+ * transaction replaced.  After a failure it is closed: answers it did not
+ * read must not meet the next batch. */
+static struct nl_sock *live;
+
 bool batch_send(struct elem_batch *b, char *err, size_t len)
 {
-	struct nl_sock *sk;
 	int fd, one = 1, r;
 	bool ok = false;
 
@@ -259,7 +266,7 @@ bool batch_send(struct elem_batch *b, char *err, size_t len)
 		return true;
 	append(b, message(NFNL_MSG_BATCH_END, AF_UNSPEC, NFNL_SUBSYS_NFTABLES, NLM_F_REQUEST),
 	       false);
-	if (!(sk = nl_socket_alloc()) || nl_connect(sk, NETLINK_NETFILTER) < 0) {
+	if (!live && (!(live = nl_socket_alloc()) || nl_connect(live, NETLINK_NETFILTER) < 0)) {
 		snprintf(err, len, "nftables: cannot open a netlink socket");
 		goto out;
 	}
@@ -267,17 +274,20 @@ bool batch_send(struct elem_batch *b, char *err, size_t len)
 	 * it is taken in: the kernel drops those a full buffer has no room
 	 * for (an answer takes about 800 bytes of it; nft sizes its own so
 	 * too) */
-	fd = nl_socket_get_fd(sk);
+	fd = nl_socket_get_fd(live);
 	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 	buffer_size(fd, SO_SNDBUFFORCE, SO_SNDBUF, b->used + 65536);
 	buffer_size(fd, SO_RCVBUFFORCE, SO_RCVBUF, b->n_msgs * 2048 + 65536);
-	if ((r = nl_sendto(sk, b->buf, b->used)) < 0) {
+	if ((r = nl_sendto(live, b->buf, b->used)) < 0) {
 		snprintf(err, len, "nftables: sending %zu bytes of elements: %s", b->used,
 		         nl_geterror(r));
 		goto out;
 	}
 	ok = answers(b, fd, err, len);
 out:
-	nl_socket_free(sk);
+	if (!ok) {
+		nl_socket_free(live);
+		live = NULL;
+	}
 	return ok;
 }

@@ -163,15 +163,17 @@ struct elem_batch *batch_new(void);
 void batch_free(struct elem_batch *b);
 /* the elements that follow go to set NAME of table inet zsec */
 void batch_set(struct elem_batch *b, const char *name);
-/* key: the bytes of its parts, each 4-byte aligned; data: a map's value
- * (a mark); comment, limit: or NULL */
-void batch_add(struct elem_batch *b, const void *key, size_t klen, const uint32_t *data,
-               const char *comment, const struct state_limit *limit);
+/* key: the bytes of its parts, each 4-byte aligned; key_end: those of
+ * the ends of its ranges, in a set of concatenated intervals, or NULL;
+ * data: a map's value; comment, limit: or NULL */
+void batch_add(struct elem_batch *b, const void *key, const void *key_end, size_t klen,
+               const void *data, size_t dlen, const char *comment,
+               const struct state_limit *limit);
 /* One transaction of every element; the sets must exist. */
 bool batch_send(struct elem_batch *b, char *err, size_t len);
 
 /* ---- ruleset.c ---- */
-/* border_render; with batch, the elements of the sets of STAGE_BATCH go
+/* border_render; with batch, the elements of the staged sets go
  * there instead of into the text (loading: batch_send, after the staging
  * transaction that declares them) */
 char *script_render(const struct plan *p, const struct border_state *running,

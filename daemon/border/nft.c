@@ -1,6 +1,13 @@
-/* nft: the only file that talks to libnftables.  Every call gets a context
- * of its own: libnftables keeps a cache of the ruleset in its context, and a
- * dry run leaves that cache believing what it only checked. */
+/* nft: the only file that talks to libnftables.
+ *
+ * Real transactions share one context, kept for the life of the process:
+ * closing a netfilter socket waits until the kernel has released what the
+ * transactions before replaced (nft_rcv_nl_event flushes that work, an RCU
+ * grace period: 10 to 25 ms here), and a load that closed one after each
+ * of its transactions waited so three times.  The cache libnftables keeps
+ * in it is read again whenever the ruleset's generation has changed, as in
+ * nft -i.  Every dry run and listing gets a context of its own: a dry run
+ * leaves the cache believing what it only checked. */
 #include <errno.h>
 #include <limits.h>
 #include <nftables/libnftables.h>
@@ -81,11 +88,15 @@ static void located(const char *script, const char *what, char *err, size_t len)
 	unlink(path);
 }
 
+/* the context of real transactions (see above) */
+static struct nft_ctx *live;
+
 bool nft_run(const char *script, bool dry, char *err, size_t len)
 {
 	const char *what = dry ? "nftables refused the Border Element table (dry run)" :
 		"nftables refused the Border Element table";
-	struct nft_ctx *nft = open_ctx(false, dry, err, len);
+	struct nft_ctx *nft = dry ? open_ctx(false, true, err, len) :
+		live ? live : (live = open_ctx(false, false, err, len));
 	bool ok;
 
 	if (!nft)
@@ -95,6 +106,14 @@ bool nft_run(const char *script, bool dry, char *err, size_t len)
 		error_text(nft, what, false, err, len);
 		located(script, what, err, len);
 	}
+	if (nft == live && ok) {
+		/* reading the buffers empties them for the next run */
+		nft_ctx_get_output_buffer(nft);
+		nft_ctx_get_error_buffer(nft);
+		return true;
+	}
+	if (nft == live)
+		live = NULL;    /* what a refusal leaves in it is not worth keeping */
 	nft_ctx_free(nft);
 	return ok;
 }
@@ -125,6 +144,7 @@ static struct child start_child(const char *script, bool dry)
 		ssize_t w;
 
 		close(fds[0]);
+		live = NULL;    /* its socket is the parent's */
 		ok = nft_run(script, dry, err, sizeof(err));
 		w = write(fds[1], err, ok ? 0 : strlen(err));
 		_exit(ok && w == 0 ? 0 : 1);    /* no atexit handlers, no stdio */

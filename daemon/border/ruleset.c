@@ -17,9 +17,11 @@
  *     that moment miss every element, and drop them;
  *   - time: libnftables 1.0.6 spends 5 to 7 us of CPU on an element, and
  *     10,000 partners are 58,000 elements.  Sets that no rule uses yet can
- *     be loaded beside one another, and the hashes' elements by netlink
- *     (elements.c): border_apply renders with a batch, which takes the
- *     elements of STAGE_BATCH's sets instead of the text.
+ *     take their elements by netlink (elements.c): border_apply renders
+ *     with a batch, which takes the staged sets' elements instead of the
+ *     text, and then one staging transaction declares them all.  Without
+ *     one (zsecctl plan, border_check), the elements are text, in
+ *     STAGES transactions whose dry runs run side by side.
  * The replacement proper is then short, in four steps:
  *   1. declare every object, so that what follows finds it (a no-op for
  *      what the running table has);
@@ -35,6 +37,7 @@
  *
  * Steps 1 and 4's rules are text that does not depend on the plan
  * (rules.c); this file writes the elements and puts the script together. */
+#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,16 +59,12 @@ struct mirror {
 	int family;
 	bool sized;                     /* a hash, sized for its elements */
 	int stage;                      /* 0: a mirror; 1..STAGES: staged, NAME_a
-	                                 * or NAME_b, in that staging transaction;
-	                                 * STAGE_BATCH's hashes get their elements
-	                                 * by netlink when loading (elements.c) */
+	                                 * or NAME_b, in that staging transaction
+	                                 * of the text */
 	bool by_length;                 /* one for each length of the family's
 	                                 * prefixes: NAME_LEN_a or NAME_LEN_b */
 };
 #define STAGES 2
-#define STAGE_BATCH 2
-_Static_assert(STAGE_BATCH == STAGES, "the batch follows the last staging transaction, "
-               "which nft_run_together runs in this process");
 
 /* ---- elements ---- */
 
@@ -73,8 +72,8 @@ struct render {
 	FILE *f;
 	const struct plan *p;
 	const struct layout *l;
-	struct elem_batch *batch;       /* loading: STAGE_BATCH's elements, not
-	                                 * in the text; NULL: all in the text */
+	struct elem_batch *batch;       /* loading: the staged sets' elements,
+	                                 * not in the text; NULL: all in the text */
 	bool batching;                  /* the set being filled is batched */
 	size_t items;                   /* of the set being written */
 	unsigned plen;                  /* of the by-length map being written */
@@ -146,7 +145,8 @@ static void element(struct render *r, const struct elem *e)
 			memcpy(key + klen, &e->mark, sizeof(e->mark));
 			klen += sizeof(e->mark);
 		}
-		batch_add(r->batch, key, klen, e->data, e->comment, e->limit);
+		batch_add(r->batch, key, NULL, klen, e->data, e->data ? sizeof(*e->data) : 0,
+		          e->comment, e->limit);
 		r->items++;
 		return;
 	}
@@ -162,6 +162,66 @@ static void element(struct render *r, const struct elem *e)
 		snprintf(limit, sizeof(limit), " limit rate over %llu/second burst %u packets",
 		         (unsigned long long)e->limit->rate, e->limit->burst);
 	item(r, "%s%s%s%s%s", addr, mark, comment, data, limit);
+}
+
+/* An element of a staged set of intervals: [MARK . ]PREFIX[ . PREFIX][ :
+ * PREFIX], or into the batch, its key the first address of each part and
+ * its key's end the last (the backend of concatenated intervals takes a
+ * range so), a map's value a range, its first address then its last. */
+struct range_elem {
+	const uint32_t *mark;           /* a mark first in the key, or NULL */
+	const struct prefix *part[2];   /* the key's prefixes; [1] or NULL */
+	const struct prefix *to;        /* a map's value, or NULL */
+};
+
+/* p's first and last addresses, after what *at already holds */
+static void put_range(const struct prefix *p, uint8_t *first, uint8_t *last, size_t *at)
+{
+	size_t n = p->addr.family == AF_INET6 ? 16 : 4, i;
+
+	memcpy(first + *at, p->addr.bytes, n);
+	for (i = 0; i < n; i++)
+		last[*at + i] = p->addr.bytes[i] |
+			(uint8_t)(i * 8 >= p->len ? 0xff : i * 8 + 8 > p->len ?
+			          0xff >> (p->len - i * 8) : 0);
+	*at += n;
+}
+
+static void range_element(struct render *r, const struct range_elem *e)
+{
+	char a[PREFIX_STRLEN], b[PREFIX_STRLEN], c[PREFIX_STRLEN], mark[16] = "";
+	uint8_t key[36], key_end[36], data[32];
+	size_t klen = 0, dlen = 0, i;
+
+	if (r->batching) {
+		if (e->mark) {
+			/* in network order: the ranges compare bytes (nft
+			 * turns a mark so too in a concatenation of intervals) */
+			uint32_t be = htonl(*e->mark);
+
+			memcpy(key, &be, sizeof(be));
+			memcpy(key_end, &be, sizeof(be));
+			klen = sizeof(be);
+		}
+		for (i = 0; i < 2 && e->part[i]; i++)
+			put_range(e->part[i], key, key_end, &klen);
+		if (e->to) {
+			uint8_t last[16];
+			size_t n = 0;
+
+			put_range(e->to, data, last, &n);
+			memcpy(data + n, last, n);
+			dlen = 2 * n;
+		}
+		batch_add(r->batch, key, key_end, klen, e->to ? data : NULL, dlen, NULL, NULL);
+		r->items++;
+		return;
+	}
+	if (e->mark)
+		snprintf(mark, sizeof(mark), "0x%08x . ", *e->mark);
+	item(r, "%s%s%s%s%s%s", mark, prefix_str(e->part[0], a), e->part[1] ? " . " : "",
+	     e->part[1] ? prefix_str(e->part[1], b) : "", e->to ? " : " : "",
+	     e->to ? prefix_str(e->to, c) : "");
 }
 
 static bool in_family(uint8_t af, int family)
@@ -181,27 +241,28 @@ static void fill_src(struct render *r, const struct mirror *m, int family)
 
 static void fill_exposed(struct render *r, const struct mirror *m, int family)
 {
-	char buf[PREFIX_STRLEN];
 	size_t i, j;
 
-	for (i = 0; i < r->l->n_profiles; i++)
+	for (i = 0; i < r->l->n_profiles; i++) {
+		uint32_t profile = (uint32_t)(i + 1) << PROFILE_SHIFT;
+
 		for (j = 0; j < r->l->n_presented[i]; j++)
 			if (in_family(r->l->presented[i][j].addr.family, family))
-				item(r, "0x%08x . %s", (uint32_t)(i + 1) << PROFILE_SHIFT,
-				     prefix_str(&r->l->presented[i][j], buf));
+				range_element(r, &(struct range_elem){
+					.mark = &profile, .part = { &r->l->presented[i][j] } });
+	}
 }
 
 static void fill_nat(struct render *r, const struct mirror *m, int family)
 {
 	size_t dir = !strncmp(m->name, "snat", 4), i;
-	char a[PREFIX_STRLEN], b[PREFIX_STRLEN], c[PREFIX_STRLEN];
 
 	for (i = 0; i < r->n_nat[dir]; i++) {
 		const struct nat_elem *e = &r->nat[dir][i];
 
 		if (in_family(e->theirs.addr.family, family))
-			item(r, "%s . %s : %s", prefix_str(&e->theirs, a), prefix_str(&e->from, b),
-			     prefix_str(&e->to, c));
+			range_element(r, &(struct range_elem){ .part = { &e->theirs, &e->from },
+			                                       .to = &e->to });
 	}
 }
 
@@ -387,7 +448,7 @@ static void mirror(struct render *r, const struct mirror *m, unsigned gen, bool 
 		abort();
 	}
 	r->items = 0;
-	r->batching = r->batch && m->stage == STAGE_BATCH;
+	r->batching = r->batch && m->stage;
 	if (r->batching && fill)
 		batch_set(r->batch, name_of(m, gen, r->plen, name, sizeof(name)));
 	if (fill)
@@ -453,20 +514,24 @@ static void staged(struct render *r, int k, unsigned gen, enum staged_op op)
 
 /* The staging transactions: the staged sets of generation gen, new, with
  * their elements (declared first, so that the delete finds them: a
- * leftover of a replacement that failed half-way goes too). */
+ * leftover of a replacement that failed half-way goes too).  With a
+ * batch, which takes every element, one transaction: a second would be
+ * a process to wait for, with nothing to do. */
 static void stage(struct render *r, unsigned gen)
 {
-	int k;
+	int k, n = r->batch ? 1 : STAGES;
 
-	for (k = 1; k <= STAGES; k++) {
+	for (k = 1; k <= n; k++) {
+		int which = r->batch ? 0 : k;   /* 0: every staged set */
+
 		if (k > 1)
 			fputs(BORDER_STAGE_MARK, r->f);
 		fputs("table inet zsec {\n", r->f);
-		staged(r, k, gen, DECLARE);
+		staged(r, which, gen, DECLARE);
 		fputs("}\n", r->f);
-		staged(r, k, gen, DELETE);
+		staged(r, which, gen, DELETE);
 		fputs("table inet zsec {\n", r->f);
-		staged(r, k, gen, FILL);
+		staged(r, which, gen, FILL);
 		fputs("}\n", r->f);
 	}
 }

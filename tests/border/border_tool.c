@@ -151,7 +151,7 @@ static int batch(int n, char **args)
 		mark = (uint32_t)strtoul(args[i], &end, 0);
 		last = *end == '-' ? (uint32_t)strtoul(end + 1, NULL, 0) : mark;
 		for (; mark <= last && mark; mark++)
-			batch_add(b, &mark, sizeof(mark), NULL, NULL, NULL);
+			batch_add(b, &mark, NULL, sizeof(mark), NULL, 0, NULL, NULL);
 	}
 	if (!batch_send(b, err, sizeof(err))) {
 		fprintf(stderr, "border_tool: %s\n", err);

@@ -292,6 +292,23 @@ ip netns add $x && ip netns exec $x nft -f "$work/script.nft" &&
 	static_ruleset $x >"$work/ruleset" && by_name "$work/ruleset" >"$work/by-text"
 check "the table the module loaded (elements by netlink) lists as its script loaded by nft -f" \
 	diff "$work/by-text" "$work/by-module"
+# the same with prefixes whose lengths end inside a byte, and a presented
+# prefix that does not start at .0: the ranges of the concatenations of
+# intervals (exposed, dnat, snat) end where the text's would
+sed -e 's|10.2.0.0/16|10.2.0.0/17|' -e 's|2001:db8:b::/48|2001:db8:b::/49|' \
+	-e 's|expose: \[10.1.1.0/24, 2001:db8:a:1::/64\]|expose: [10.1.1.0/25, 2001:db8:a:1::/65]|' \
+	-e 's|present-as: \[.*\]|present-as: [172.16.1.128/25, "2001:db8:ffaa:1:8000::/65"]|' \
+	"$T" >"$work/odd.yaml"
+"$tool" render "$work/odd.yaml" seg-a1 >"$work/odd.nft" &&
+	ip netns exec $x nft flush ruleset &&
+	ip netns exec $x "$tool" apply "$work/odd.yaml" seg-a1 >/dev/null &&
+	static_ruleset $x >"$work/ruleset" && by_name "$work/ruleset" >"$work/by-module" &&
+	ip netns exec $x nft flush ruleset && ip netns exec $x nft -f "$work/odd.nft" &&
+	static_ruleset $x >"$work/ruleset" && by_name "$work/ruleset" >"$work/by-text"
+check "... and so with prefixes of lengths 17, 25, 49 and 65 (172.16.1.128/25 presented)" \
+	diff "$work/by-text" "$work/by-module"
+check "... which the listing shows" grep -q "10.2.0.0/17 . 172.16.1.128/25 : 10.1.1.0/25" \
+	"$work/by-module"
 # the batch is one transaction: one it cannot take in whole (3 elements
 # for a set of 2; a set that is not there) fails, says where, and adds none
 ip netns exec $x nft add set inet zsec two '{ type mark; size 2; }'
