@@ -113,10 +113,10 @@ for n in "${sizes[@]}"; do
 		"(${cpu_new[$n]})" "$(cut -d' ' -f3 "$work/new" | min)" \
 		"$(cut -d' ' -f1 "$work/again" | min)" "$(cut -d' ' -f3 "$work/again" | min)"
 done
-echo "(load: the transactions alone, wall clock, and the CPU time they took, ours and the staging"
-echo " child's: the kernel's part runs in the process that sends, and two CPUs work at once; apply:"
-echo " read the running table + render + dry run + load; new: no table before; again: the same"
-echo " plan replaces the running table, counters kept)"
+echo "(script: the text libnftables gets, the partners' elements going by netlink; load: the"
+echo " transactions alone, wall clock, and the CPU time they took, the kernel's part included (it"
+echo " runs in the process that sends); apply: read the running table + render + dry run + load;"
+echo " new: no table before; again: the same plan replaces the running table, counters kept)"
 
 # the issue's two reference rulesets, measured here
 python3 - "$work" <<'EOF'
