@@ -58,7 +58,11 @@ static struct nl_msg *message(int type, int family, uint16_t res_id, int flags)
 {
 	struct nfgenmsg g = { .nfgen_family = (uint8_t)family, .version = NFNETLINK_V0,
 	                      .res_id = htons(res_id) };
-	struct nl_msg *m = oom(nlmsg_alloc_size(MSG_ELEMENTS_MAX + 8192));
+	/* room for a message of elements, which is closed once past
+	 * MSG_ELEMENTS_MAX, and its last element; BEGIN and END need none */
+	struct nl_msg *m = oom(nlmsg_alloc_size(type == NFNL_MSG_BATCH_BEGIN ||
+	                                        type == NFNL_MSG_BATCH_END ? 256 :
+	                                        MSG_ELEMENTS_MAX + 8192));
 
 	if (!nlmsg_put(m, NL_AUTO_PORT, NL_AUTO_SEQ, type, 0, flags) ||
 	    nlmsg_append(m, &g, sizeof(g), NLMSG_ALIGNTO) < 0)
