@@ -13,9 +13,10 @@
  *   border_tool dry-run SCRIPT    a script of render through the module's dry run
  *   border_tool together SCRIPT...  nft scripts run side by side, as the
  *                                 staging transactions are
- *   border_tool batch SET MARK...  elements (marks, or FIRST-LAST) of a
- *                                 set of marks through the module's
- *                                 netlink batch
+ *   border_tool batch SET MARK... [-- SET MARK...]...  elements (marks,
+ *                                 or FIRST-LAST) of a set of marks through
+ *                                 the module's netlink batch; after each
+ *                                 --, another batch, in the same process
  *
  * Failures go to stderr: exit status 1 for an invalid input, 3 for a
  * refusal or a runtime failure. */
@@ -136,7 +137,9 @@ static int together(int n, char **files)
 	return rc;
 }
 
-static int batch(int n, char **args)
+/* One batch: SET MARK..., up to "--" or the end; how many arguments it
+ * took in *used */
+static int one_batch(int n, char **args, int *used)
 {
 	struct elem_batch *b = batch_new();
 	char err[2048];
@@ -144,7 +147,7 @@ static int batch(int n, char **args)
 	int i, rc = 0;
 
 	batch_set(b, args[0]);
-	for (i = 1; i < n; i++) {
+	for (i = 1; i < n && strcmp(args[i], "--"); i++) {
 		char *end;
 		uint32_t last;
 
@@ -153,6 +156,7 @@ static int batch(int n, char **args)
 		for (; mark <= last && mark; mark++)
 			batch_add(b, &mark, NULL, sizeof(mark), NULL, 0, NULL, NULL);
 	}
+	*used = i;
 	if (!batch_send(b, err, sizeof(err))) {
 		fprintf(stderr, "border_tool: %s\n", err);
 		rc = 3;
@@ -161,11 +165,25 @@ static int batch(int n, char **args)
 	return rc;
 }
 
+/* Batches one after the other, in this process (as zsecd sends one per
+ * apply, on the socket it keeps): 3 if any failed */
+static int batch(int n, char **args)
+{
+	int i = 0, used, rc = 0;
+
+	while (i < n) {
+		if (one_batch(n - i, args + i, &used))
+			rc = 3;
+		i += used + 1;
+	}
+	return rc;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: border_tool render FILE NODE [--running OLD] | check FILE NODE |"
 	        " apply FILE NODE | remove | counters | dry-run SCRIPT | together SCRIPT... |"
-	        " batch SET MARK...\n");
+	        " batch SET MARK... [-- SET MARK...]...\n");
 	return 2;
 }
 

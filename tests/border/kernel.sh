@@ -331,6 +331,14 @@ check "  and one for a set that is not there" \
 	refused_as "nftables: the kernel refused the elements of set none: No such file or directory"
 batch two 1 2
 check "  while one it can take in goes in" grep -qF 'elements = { 0x00000001, 0x00000002 }' "$work/said"
+# zsecd keeps the batch's socket from one apply to the next, and opens
+# another after a refusal
+ip netns exec $x nft flush set inet zsec two
+batch two 1 2 3 -- two 1 -- two 2
+check "  and in one process, after a refused batch, two more go in one after the other" sh -c "
+	grep -qx 'exit 3' '$work/said' && grep -qF 'elements = { 0x00000001, 0x00000002 }' '$work/said' &&
+	grep -qxF 'border_tool: nftables: the kernel refused the elements of set two: Too many open files in system' '$work/said' &&
+	test \$(grep -c '^border_tool:' '$work/said') = 1"
 # and every answer is read: the kernel answers all of a batch's messages
 # at once, and drops what a full buffer has no room for (one of the
 # default size held about 85 answers: 400,000 elements are 107 messages)
