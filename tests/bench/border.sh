@@ -20,7 +20,10 @@
 #               (pinned: unpinned, where the scheduler puts them moves the
 #               result by +-3 %), 5 runs each; for information, the ratio
 #               of each run with the table to the run without after it
-#               (median and range: the machine's drift).  For information, 3 runs each:
+#               (median and range: the machine's drift), and the floor: the
+#               same runs with conntrack and the NAT hooks alone, no rule
+#               (what a table that keeps connections pays before its first
+#               rule).  For information, 3 runs each:
 #               everything on CPU 0 (the table's share of the CPU time it
 #               takes to carry a byte end to end), and 4 flows, unpinned.  The
 #               partner's packet limit is lifted: what is measured is the
@@ -198,15 +201,26 @@ iperf() {
 print("%.3f" % (json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"] / 1e9))' \
 		"$work/iperf.json"
 }
-# throughput RUNS NAME IPERF3-ARGS...: RUNS runs with the table and without,
-# interleaved; prints the two series and sets ratio[NAME] (of the medians)
-# and pairs[NAME] (the median ratio of a run with to the next without) and
-# range[NAME] (theirs)
-declare -A ratio pairs range
+# The floor: what any table that keeps connections and translates addresses
+# costs before its first rule: conntrack and the NAT hooks, which present-as
+# and the per-connection fast path stand on (docs/border.md, Figures)
+cat >"$work/floor.nft" <<'EOF'
+table inet zsec_floor {
+	chain dstnat { type nat hook prerouting priority dstnat; policy accept; }
+	chain srcnat { type nat hook postrouting priority srcnat; policy accept; }
+}
+EOF
+# throughput RUNS NAME [floor] IPERF3-ARGS...: RUNS runs with the table and
+# without (and with the floor alone, when asked), interleaved; prints the
+# series and sets ratio[NAME] (of the medians), pairs[NAME] (the median
+# ratio of a run with to the next without) and range[NAME] (theirs), and
+# floor[NAME] (the floor's median / without's)
+declare -A ratio pairs range floor
 throughput() {
-	local runs=$1 name=$2 r with without
+	local runs=$1 name=$2 r with without at_floor= x
 	shift 2
-	: >"$work/with" && : >"$work/without"
+	[ "${1:-}" = floor ] && at_floor=1 && shift
+	: >"$work/with" && : >"$work/without" && : >"$work/floor"
 	for r in $(seq "$runs"); do
 		ip netns exec $s "$tool" apply "$f" seg-a1 >/dev/null || die "border_tool apply failed"
 		iperf "$@" >>"$work/with" ||
@@ -214,9 +228,18 @@ throughput() {
 		ip netns exec $s "$tool" remove >/dev/null || die "border_tool remove failed"
 		iperf "$@" >>"$work/without" ||
 			die "iperf3 $* without a table failed: $(tail -n 3 "$work/iperf.json")"
+		[ -n "$at_floor" ] || continue
+		ip netns exec $s nft -f "$work/floor.nft" || die "nft -f of the floor failed"
+		iperf "$@" >>"$work/floor" ||
+			die "iperf3 $* at the floor failed: $(tail -n 3 "$work/iperf.json")"
+		ip netns exec $s nft delete table inet zsec_floor || die "cannot remove the floor"
 	done
 	with=$(median <"$work/with") without=$(median <"$work/without")
 	ratio[$name]=$(awk -v a="$with" -v b="$without" 'BEGIN { printf "%.3f", (b > 0) ? a / b : 0 }')
+	if [ -n "$at_floor" ]; then
+		x=$(median <"$work/floor")
+		floor[$name]=$(awk -v a="$x" -v b="$without" 'BEGIN { printf "%.3f", (b > 0) ? a / b : 0 }')
+	fi
 	# each run with the table against the run without just after it: how
 	# far the machine's own drift moves the figure
 	paste -d' ' "$work/with" "$work/without" |
@@ -225,15 +248,18 @@ throughput() {
 	range[$name]="$(sort -g "$work/pairs" | head -n 1) to $(sort -g "$work/pairs" | tail -n 1)"
 	printf '  %-8s with the table: %s(median %s)\n' "$name" "$(tr '\n' ' ' <"$work/with")" "$with"
 	printf '  %-8s without:        %s(median %s)\n' "$name" "$(tr '\n' ' ' <"$work/without")" "$without"
+	[ -n "$at_floor" ] &&
+		printf '  %-8s the floor:      %s(median %s)\n' "$name" "$(tr '\n' ' ' <"$work/floor")" "$x"
+	return 0
 }
 echo
 echo "iperf3 TCP, partner -> SEG namespace -> exposed host, no IPsec, 5 s runs (Gbit/s),"
 echo "table of $iperf_n partners:"
 if [ "$(nproc)" -ge 2 ]; then
-	throughput 5 "1 flow" -A 0,1
+	throughput 5 "1 flow" floor -A 0,1
 	throughput 3 "1 CPU" -A 0,0
 else
-	throughput 5 "1 flow"
+	throughput 5 "1 flow" floor
 fi
 throughput 3 "4 flows" -P 4
 
@@ -268,6 +294,8 @@ printf '%-52s %12s %10s  %s\n' "throughput with the table / without, $iperf_n pa
 	"${ratio[1 flow]}" ">= $target_ratio" "$(verdict ge "${ratio[1 flow]}" $target_ratio)"
 printf '%-52s %12s %10s  %s\n' "... run by run: the median" "${pairs[1 flow]}" "-" \
 	"information: ${range[1 flow]}"
+printf '%-52s %12s %10s  %s\n' "... the floor: conntrack and NAT hooks, no rule" \
+	"${floor[1 flow]}" "-" "information: no table keeping connections does better"
 for m in "1 CPU" "4 flows"; do
 	[ -n "${ratio[$m]:-}" ] &&
 		printf '%-52s %12s %10s  %s\n' "... the same, $m" "${ratio[$m]}" "-" "information"
