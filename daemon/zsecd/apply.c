@@ -98,30 +98,54 @@ static bool table_missing(const struct plan *p)
 	return p && p->n_partners && border_table_present(&present, err, sizeof(err)) && !present;
 }
 
-/* p's table.  Another process that deletes it while the watch is closed
- * (during the load: a second for 10,000 partners) goes unseen, and may make
- * the load fail: so once the watch is open again, zsecd looks, and loads
- * the table that must be there (p's, or the running plan's if p's failed)
- * again, up to three times. */
+/* After a load: is the table the plan wants there?  If not, it is loaded
+ * again after 0, 1, 2, 4 and then every 8 s (zsecd_border_retry) until it
+ * is.  Two ways for it to be gone: another process deleted it while the
+ * watch was closed (during the load: a second for 10,000 partners), which
+ * goes unseen and may make the load fail; or another process holds a table
+ * of that name with flag `owner`, which no one else may change and which
+ * goes with its process without an event. */
+static void retry_if_missing(struct zsecd *z, const struct plan *want)
+{
+	if (!table_missing(want)) {
+		z->border_retry_ms = 0;
+		z->border_backoff_s = 0;
+		return;
+	}
+	log_msg("border: table inet zsec is not there or not zsecd's: loading the running plan's "
+	        "again in %d s", z->border_backoff_s);
+	z->border_retry_ms = now_ms() + z->border_backoff_s * 1000L;
+	z->border_backoff_s = z->border_backoff_s ? z->border_backoff_s * 2 : 1;
+	if (z->border_backoff_s > BORDER_RETRY_MAX_S)
+		z->border_backoff_s = BORDER_RETRY_MAX_S;
+}
+
+/* p's table, checked once the watch is open again (retry_if_missing). */
 static bool border_put(struct zsecd *z, const struct plan *p, char *err, size_t len)
 {
 	bool ok = load_unwatched(z, p, err, len);
-	const struct plan *want = ok ? p : z->running;
-	char werr[1024];
-	int tries;
 
-	for (tries = 0; table_missing(want); tries++) {
-		if (tries == 3) {
-			log_msg("border: table inet zsec was deleted as zsecd loaded it, %d times: "
-			        "it stays deleted until the next apply", tries);
-			break;
-		}
-		log_msg("border: table inet zsec was deleted by another process as zsecd loaded "
-		        "it: loading %s again", want == p ? "it" : "the running plan's");
-		if (!load_unwatched(z, want, werr, sizeof(werr)))
-			log_msg("border: %s", werr);
-	}
+	retry_if_missing(z, ok ? p : z->running);
 	return ok;
+}
+
+/* The running plan's table, after a loss. */
+static void put_back(struct zsecd *z)
+{
+	char err[1024];
+
+	if (!border_put(z, z->running, err, sizeof(err)))
+		log_msg("border: %s", err);
+	else if (!z->border_retry_ms)
+		log_msg("border: table inet zsec is back");
+}
+
+void zsecd_border_retry(struct zsecd *z)
+{
+	z->border_retry_ms = 0;
+	if (!z->running)
+		return;
+	put_back(z);
 }
 
 void zsecd_border_event(struct zsecd *z)
@@ -142,10 +166,7 @@ void zsecd_border_event(struct zsecd *z)
 		log_msg("border: table inet zsec was deleted by %s (pid %u): putting it back",
 		        z->watch.name[0] ? z->watch.name : "another process", z->watch.pid);
 	}
-	if (border_put(z, z->running, err, sizeof(err)))
-		log_msg("border: table inet zsec is back");
-	else
-		log_msg("border: %s", err);
+	put_back(z);
 }
 
 void zsecd_guard_event(struct zsecd *z)

@@ -123,7 +123,11 @@ static void handle(struct zsecd *z, int fd, const struct msg *m)
 		break;
 	case MSG_STATUS:
 		sas = plugin_status(z);
-		if (!border_counters(&bc, &n_bc, err, sizeof(err)))
+		if (z->border_retry_ms)
+			snprintf(err, sizeof(err), "table inet zsec is not there or not zsecd's: "
+			         "the next load in %ld ms", z->border_retry_ms > now_ms() ?
+			         z->border_retry_ms - now_ms() : 0);
+		else if (!border_counters(&bc, &n_bc, err, sizeof(err)))
 			log_msg("border counters: %s", err);
 		else
 			err[0] = '\0';

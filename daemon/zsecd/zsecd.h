@@ -18,6 +18,7 @@
 
 #define MAX_CONTROL_CLIENTS 16
 #define RECENT_EVENTS 64
+#define BORDER_RETRY_MAX_S 8
 
 /* What the plugin's events said last about one link. */
 struct link_note {
@@ -40,6 +41,10 @@ struct zsecd {
 	                                 * purpose, until the next apply */
 	struct border_watch watch;      /* on table inet zsec, put back when
 	                                 * another process deletes it */
+	long border_retry_ms;           /* when to load the running plan's
+	                                 * table again (it was not there after
+	                                 * a load); 0: not needed */
+	int border_backoff_s;           /* the wait after that one */
 
 	int plugin_fd;                  /* -1 while charon is not reachable */
 	bool plugin_synced;             /* the plugin holds the running plan */
@@ -69,6 +74,8 @@ int zsecd_teardown(struct zsecd *z, FILE *out);
 /* the watch's socket is readable: puts table inet zsec back if another
  * process deleted it */
 void zsecd_border_event(struct zsecd *z);
+/* border_retry_ms has come: loads the running plan's table again */
+void zsecd_border_retry(struct zsecd *z);
 /* the guard's watch is readable: puts zsec's XFRM entries back if another
  * process deleted or changed them */
 void zsecd_guard_event(struct zsecd *z);
