@@ -23,7 +23,9 @@
 #               (median and range: the machine's drift), and the floor: the
 #               same runs with conntrack and the NAT hooks alone, no rule
 #               (what a table that keeps connections pays before its first
-#               rule).  For information, 3 runs each:
+#               rule), and the client's TCP retransmits in a run (medians:
+#               segments reordered between the two CPUs, docs/border.md).
+#               For information, 3 runs each:
 #               everything on CPU 0 (the table's share of the CPU time it
 #               takes to carry a byte end to end), and 4 flows, unpinned.  The
 #               partner's packet limit is lifted: what is measured is the
@@ -198,7 +200,8 @@ iperf() {
 	ip netns exec $p iperf3 -c 10.0.1.10 -B 100.64.0.5 -t 5 -O 1 -J "$@" >"$work/iperf.json" 2>&1 ||
 		return 1
 	python3 -c 'import json, sys
-print("%.3f" % (json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"] / 1e9))' \
+e = json.load(open(sys.argv[1]))["end"]
+print("%.3f %d" % (e["sum_received"]["bits_per_second"] / 1e9, e["sum_sent"].get("retransmits", 0)))' \
 		"$work/iperf.json"
 }
 # The floor: what any table that keeps connections and translates addresses
@@ -215,7 +218,7 @@ EOF
 # series and sets ratio[NAME] (of the medians), pairs[NAME] (the median
 # ratio of a run with to the next without) and range[NAME] (theirs), and
 # floor[NAME] (the floor's median / without's)
-declare -A ratio pairs range floor
+declare -A ratio pairs range floor retr
 throughput() {
 	local runs=$1 name=$2 r with without at_floor= x
 	shift 2
@@ -234,6 +237,13 @@ throughput() {
 			die "iperf3 $* at the floor failed: $(tail -n 3 "$work/iperf.json")"
 		ip netns exec $s nft delete table inet zsec_floor || die "cannot remove the floor"
 	done
+	# each line: Gbit/s and the client's retransmits (the runs' own TCP
+	# dynamics: segments reordered between the CPUs, docs/border.md)
+	for x in with without floor; do
+		cut -d' ' -f2 "$work/$x" >"$work/$x.retr"
+		cut -d' ' -f1 "$work/$x" >"$work/$x.gbit" && mv "$work/$x.gbit" "$work/$x"
+	done
+	retr[$name]="$(median <"$work/with.retr") with, $(median <"$work/without.retr") without"
 	with=$(median <"$work/with") without=$(median <"$work/without")
 	ratio[$name]=$(awk -v a="$with" -v b="$without" 'BEGIN { printf "%.3f", (b > 0) ? a / b : 0 }')
 	if [ -n "$at_floor" ]; then
@@ -296,6 +306,8 @@ printf '%-52s %12s %10s  %s\n' "... run by run: the median" "${pairs[1 flow]}" "
 	"information: ${range[1 flow]}"
 printf '%-52s %12s %10s  %s\n' "... the floor: conntrack and NAT hooks, no rule" \
 	"${floor[1 flow]}" "-" "information: no table keeping connections does better"
+printf '%-52s %12s %10s  %s\n' "... TCP retransmits in a run, medians" "-" "-" \
+	"information: ${retr[1 flow]}"
 for m in "1 CPU" "4 flows"; do
 	[ -n "${ratio[$m]:-}" ] &&
 		printf '%-52s %12s %10s  %s\n' "... the same, $m" "${ratio[$m]}" "-" "information"
