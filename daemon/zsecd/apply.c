@@ -104,28 +104,42 @@ static bool table_missing(const struct plan *p)
  * watch was closed (during the load: a second for 10,000 partners), which
  * goes unseen and may make the load fail; or another process holds a table
  * of that name with flag `owner`, which no one else may change and which
- * goes with its process without an event. */
-static void retry_if_missing(struct zsecd *z, const struct plan *want)
+ * goes with its process without an event.  Returns the wait before that
+ * load (s), or -1 if none is needed. */
+static int retry_if_missing(struct zsecd *z, const struct plan *want)
 {
+	int wait = z->border_backoff_s;
+
 	if (!table_missing(want)) {
 		z->border_retry_ms = 0;
 		z->border_backoff_s = 0;
-		return;
+		return -1;
 	}
-	log_msg("border: table inet zsec is not there or not zsecd's: loading the running plan's "
-	        "again in %d s", z->border_backoff_s);
-	z->border_retry_ms = now_ms() + z->border_backoff_s * 1000L;
-	z->border_backoff_s = z->border_backoff_s ? z->border_backoff_s * 2 : 1;
+	z->border_retry_ms = now_ms() + wait * 1000L;
+	z->border_backoff_s = wait ? wait * 2 : 1;
 	if (z->border_backoff_s > BORDER_RETRY_MAX_S)
 		z->border_backoff_s = BORDER_RETRY_MAX_S;
+	return wait;
 }
 
-/* p's table, checked once the watch is open again (retry_if_missing). */
+/* p's table, checked once the watch is open again (retry_if_missing).  A
+ * retry is told after what made it needed: in err if the load failed. */
 static bool border_put(struct zsecd *z, const struct plan *p, char *err, size_t len)
 {
 	bool ok = load_unwatched(z, p, err, len);
+	int wait = retry_if_missing(z, ok ? p : z->running);
+	size_t n;
 
-	retry_if_missing(z, ok ? p : z->running);
+	if (wait < 0)
+		return ok;
+	if (ok) {
+		log_msg("border: table inet zsec is not there or not zsecd's after the load: "
+		        "loading the running plan's again in %d s", wait);
+	} else {
+		n = strlen(err);
+		snprintf(err + n, len - n, "; table inet zsec is not there or not zsecd's: "
+		         "loading the running plan's again in %d s", wait);
+	}
 	return ok;
 }
 
