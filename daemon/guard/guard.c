@@ -124,7 +124,51 @@ out:
 	return ok;
 }
 
-/* What takes the kernel's entries to p's, into d; st zeroed and filled. */
+/* The entries p wants and the stale ones of an open guard_begin whose keys
+ * p does not have, sorted by key.  Until guard_commit or guard_rollback
+ * charon may run either plan (zsecd waits for its answer, or it went away
+ * before giving one), so what either plan wants stays; guard_begin itself
+ * comes with no stale entry (it forgets them first). */
+static bool wanted(const struct guard *g, const struct plan *p, struct guard_entry **out,
+                   size_t *n)
+{
+	struct guard_entry *v, *want;
+	size_t n_want, i = 0, j = 0, k = 0;
+
+	if (!guard_expand(p, &want, &n_want))
+		return false;
+	if (!g->n_stale) {
+		*out = want;
+		*n = n_want;
+		return true;
+	}
+	v = malloc((n_want + g->n_stale) * sizeof(*v));
+	if (!v) {
+		free(want);
+		return false;
+	}
+	while (i < n_want || j < g->n_stale) {
+		int c = i == n_want ? 1 : j == g->n_stale ? -1 :
+		        guard_key_cmp(&want[i].key, &g->stale[j].key);
+
+		if (c <= 0) {
+			v[k++] = want[i++];
+			j += c == 0;
+		} else if (g->stale[j].extra) {
+			j++;            /* not what zsec writes: never put back */
+		} else {
+			v[k] = g->stale[j++];
+			v[k++].index = 0;
+		}
+	}
+	free(want);
+	*out = v;
+	*n = k;
+	return true;
+}
+
+/* What takes the kernel's entries to wanted(p), into d; st zeroed and
+ * filled. */
 static bool diff_with_kernel(struct guard *g, const struct plan *p, struct guard_stats *st,
                              struct guard_diff *d, char *err, size_t len)
 {
@@ -140,7 +184,7 @@ static bool diff_with_kernel(struct guard *g, const struct plan *p, struct guard
 	st->present = n_have;
 	st->dump_s = now() - t;
 	t = now();
-	ok = guard_expand(p, &want, &n_want) && guard_diff(have, n_have, want, n_want, d);
+	ok = wanted(g, p, &want, &n_want) && guard_diff(have, n_have, want, n_want, d);
 	if (!ok)
 		snprintf(err, len, "out of memory");
 	st->wanted = n_want;
@@ -234,6 +278,10 @@ bool guard_repair(struct guard *g, const struct plan *p, bool remove, struct gua
 	st->updated = r[1].lost ? 0 : d.n_update - r[1].failed;
 	st->removed = r[2].lost || !remove ? 0 : d.n_remove - r[2].failed;
 	st->write_s = now() - t;
+	/* a stale entry put back has a new kernel index: guard_commit finds
+	 * them by key */
+	for (size_t i = 0; i < g->n_stale; i++)
+		g->stale[i].index = 0;
 out:
 	guard_diff_free(&d);
 	return ok;

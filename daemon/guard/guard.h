@@ -133,8 +133,10 @@ bool guard_apply(struct guard *g, const struct plan *p, struct guard_stats *st,
  * takes back its key from an entry that poses as zsec's (same mark and
  * mask, another priority).  Best effort, unlike guard_begin: a refusal
  * leaves the rest in place (part of a guard is better than none), and err
- * tells the first.  Leaves guard_commit's and guard_rollback's work as it
- * was. */
+ * tells the first.  While a guard_begin is open (no guard_commit or
+ * guard_rollback yet: charon may still run the previous plan), the stale
+ * entries it found are wanted too: put back, never removed.  Leaves
+ * guard_commit's and guard_rollback's work as it was. */
 bool guard_repair(struct guard *g, const struct plan *p, bool remove, struct guard_stats *st,
                   char *err, size_t len);
 /* zsec's entries in the kernel, sorted by key (malloc'ed), and how many

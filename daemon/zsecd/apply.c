@@ -217,7 +217,7 @@ int zsecd_apply(struct zsecd *z, const char *file, FILE *out)
 	enum push push;
 	struct plan_diff d;
 	char err[1024], said[512];
-	bool synced;
+	bool synced, down;
 	char *abs;
 
 	if (!p) {
@@ -255,12 +255,18 @@ int zsecd_apply(struct zsecd *z, const char *file, FILE *out)
 	old = z->running;
 	z->running = p;
 	synced = z->plugin_synced;
+	down = z->guard_down;
+	/* while charon takes the plan, the guard is repaired as it changes
+	 * (plugin.c, await): both plans' entries, nothing removed */
+	z->plugin_synced = false;
+	z->guard_down = false;
 	push = z->plugin_fd >= 0 ? plugin_push(z, out, said, sizeof(said)) : PUSH_LOST;
 	if (push == PUSH_REFUSED) {
 		/* charon refused: it kept the old plan, so do we (and it holds
 		 * that plan as it did before) */
 		z->running = old;
 		z->plugin_synced = synced;
+		z->guard_down = down;
 		plan_free(p);
 		if (!border_put(z, old, err, sizeof(err)))
 			log_msg("border: putting the previous rules back: %s", err);
@@ -292,7 +298,6 @@ int zsecd_apply(struct zsecd *z, const char *file, FILE *out)
 		if (z->libipsec)
 			sources_apply(p, true);
 	}
-	z->guard_down = false;
 	guard_report(out, p, &gs);
 	plan_free(old);
 	abs = realpath(file, NULL);

@@ -4,6 +4,7 @@
  * trying to connect (every 200 ms); once connected it pushes the running
  * plan again, so every link comes back without anyone asking. */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -76,13 +77,33 @@ void plugin_connect(struct zsecd *z)
 	}
 }
 
-/* Wait for the reply of a request; events that come first are noted. */
+/* Wait for the reply of a request; events that come first are noted.
+ * charon may take its time (a plan of 10,000 links): meanwhile, what
+ * another process does to the guard or to table inet zsec is put right as
+ * it happens, as the main loop would. */
 static bool await(struct zsecd *z, uint8_t type, struct msg *m)
 {
-	for (;;) {
-		int r = msg_recv(z->plugin_fd, m, REPLY_TIMEOUT_MS);
+	long deadline = now_ms() + REPLY_TIMEOUT_MS;
 
-		if (r <= 0) {
+	for (;;) {
+		struct pollfd pfd[3] = {
+			{ .fd = z->plugin_fd, .events = POLLIN },
+			{ .fd = guard_watch_fd(z->guard), .events = POLLIN },
+			{ .fd = z->watch.fd, .events = POLLIN },
+		};
+		long left = deadline - now_ms();
+
+		if (left <= 0 || (poll(pfd, 3, (int)left) < 0 && errno != EINTR)) {
+			plugin_disconnect(z);
+			return false;
+		}
+		if (pfd[1].revents)
+			zsecd_guard_event(z);
+		if (pfd[2].revents)
+			zsecd_border_event(z);
+		if (!pfd[0].revents)
+			continue;
+		if (msg_recv(z->plugin_fd, m, (int)left) <= 0) {
 			plugin_disconnect(z);
 			return false;
 		}

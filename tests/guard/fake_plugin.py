@@ -3,15 +3,17 @@
 
 Listens on SOCKET.  For every plan zsecd pushes (MSG_PLAN) it first runs
 DIR/at-push (a command whose output it saves to DIR/push.N, N counting from
-1): what the kernel held while charon was receiving the plan.  It then
-answers ok, or refuses when the file DIR/refuse exists.  Other requests get
-an empty answer.  Runs until killed.
+1): what the kernel held while charon was receiving the plan.  While the
+file DIR/hold exists it then waits (charon taking its time with a big plan),
+and answers ok, or refuses when the file DIR/refuse exists.  Other requests
+get an empty answer.  Runs until killed.
 """
 import os
 import socket
 import struct
 import subprocess
 import sys
+import time
 
 MSG_PLAN, MSG_RESULT, MSG_STATUS, MSG_STATUS_REPLY = 1, 2, 3, 4
 
@@ -38,6 +40,8 @@ def serve(conn, folder, count):
             count += 1
             with open(os.path.join(folder, "push.%d" % count), "wb") as out:
                 subprocess.run([os.path.join(folder, "at-push")], stdout=out, check=False)
+            while os.path.exists(os.path.join(folder, "hold")):
+                time.sleep(0.05)
             if os.path.exists(os.path.join(folder, "refuse")):
                 send(conn, MSG_RESULT, b"\x01refused by the test")
             else:
