@@ -135,7 +135,15 @@ $(O)/tests/guard_tool: tests/guard/guard_tool.c $(GUARD_OBJ) $(O)/libzsecpolicy.
 	$(Q)$(CC) $(CFLAGS) -Ipolicy -Idaemon/guard -o $@ $< $(GUARD_OBJ) $(O)/libzsecpolicy.a \
 		$(LDFLAGS) $(YAML_LIBS) $(NL_LIBS)
 
-unit: $(UNIT_BIN) $(O)/tests/guard_tool
+# preloaded into zsecd by tests/guard/run to refuse its guard writes on
+# demand; not sanitized, so that it may come before the sanitized zsecd's
+# own runtime (ASAN_OPTIONS=verify_asan_link_order=0 there)
+$(O)/tests/refuse_xfrm.so: tests/guard/refuse_xfrm.c
+	$(call say,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -O2 -g -Wall -Wextra -D_GNU_SOURCE -shared -fPIC -o $@ $< -ldl
+
+unit: $(UNIT_BIN) $(O)/tests/guard_tool $(O)/tests/refuse_xfrm.so
 
 # test_lazy_ca: plugin sources in Debian's libstrongswan, built as the
 # plugin is (and sanitized in the sanitizers' build)

@@ -99,27 +99,20 @@ static bool table_missing(const struct plan *p)
 }
 
 /* After a load: is the table the plan wants there?  If not, it is loaded
- * again after 0, 1, 2, 4 and then every 8 s (zsecd_border_retry) until it
- * is.  Two ways for it to be gone: another process deleted it while the
- * watch was closed (during the load: a second for 10,000 partners), which
- * goes unseen and may make the load fail; or another process holds a table
- * of that name with flag `owner`, which no one else may change and which
- * goes with its process without an event.  Returns the wait before that
- * load (s), or -1 if none is needed. */
+ * again (retry.c says when) until it is.  Two ways for it to be gone:
+ * another process deleted it while the watch was closed (during the load:
+ * a second for 10,000 partners), which goes unseen and may make the load
+ * fail; or another process holds a table of that name with flag `owner`,
+ * which no one else may change and which goes with its process without an
+ * event.  Returns the wait before that load (s), or -1 if none is
+ * needed. */
 static int retry_if_missing(struct zsecd *z, const struct plan *want)
 {
-	int wait = z->border_backoff_s;
-
 	if (!table_missing(want)) {
-		z->border_retry_ms = 0;
-		z->border_backoff_s = 0;
+		retry_clear(&z->border_retry);
 		return -1;
 	}
-	z->border_retry_ms = now_ms() + wait * 1000L;
-	z->border_backoff_s = wait ? wait * 2 : 1;
-	if (z->border_backoff_s > BORDER_RETRY_MAX_S)
-		z->border_backoff_s = BORDER_RETRY_MAX_S;
-	return wait;
+	return retry_schedule(&z->border_retry);
 }
 
 /* p's table, checked once the watch is open again (retry_if_missing).  A
@@ -150,16 +143,8 @@ static void put_back(struct zsecd *z)
 
 	if (!border_put(z, z->running, err, sizeof(err)))
 		log_msg("border: %s", err);
-	else if (!z->border_retry_ms)
+	else if (!z->border_retry.at_ms)
 		log_msg("border: table inet zsec is back");
-}
-
-void zsecd_border_retry(struct zsecd *z)
-{
-	z->border_retry_ms = 0;
-	if (!z->running)
-		return;
-	put_back(z);
 }
 
 void zsecd_border_event(struct zsecd *z)
@@ -183,24 +168,81 @@ void zsecd_border_event(struct zsecd *z)
 	put_back(z);
 }
 
-void zsecd_guard_event(struct zsecd *z)
+/* After a guard write that failed (err) or succeeded (err NULL): whether
+ * and when to write it again.  A refusal (the kernel out of memory, say)
+ * must not leave the guard incomplete until the next event. */
+static void guard_retry_if_failed(struct zsecd *z, const char *err)
 {
-	enum guard_loss loss = guard_watch_read(z->guard);
+	if (!err) {
+		retry_clear(&z->guard_retry);
+		return;
+	}
+	snprintf(z->guard_error, sizeof(z->guard_error), "%s", err);
+	log_msg("guard: putting zsec's XFRM entries back: %s; trying again in %d s", err,
+	        retry_schedule(&z->guard_retry));
+}
+
+/* The running plan's entries, after a loss (why) or a refusal. */
+static void guard_put_back(struct zsecd *z, const char *why)
+{
+	bool retried = z->guard_retry.at_ms != 0;
 	struct guard_stats gs;
 	char err[1024];
 
-	if (loss == GUARD_INTACT || !z->running || z->guard_down)
-		return;
 	/* what charon has not confirmed keeps the previous plan's entries too
 	 * (zsecd_apply says why): then nothing is removed */
-	if (!guard_repair(z->guard, z->running, z->plugin_synced, &gs, err, sizeof(err)))
-		log_msg("guard: putting zsec's XFRM entries back: %s", err);
-	if (gs.added || gs.updated || gs.removed)
-		log_msg("guard: %s: %zu entries put back, %zu updated, %zu removed",
-		        loss == GUARD_TOUCHED ?
-		        "another process deleted or changed zsec's XFRM entries" :
-		        "XFRM events were lost, the kernel read again", gs.added, gs.updated,
-		        gs.removed);
+	if (!guard_repair(z->guard, z->running, z->plugin_synced, &gs, err, sizeof(err))) {
+		guard_retry_if_failed(z, err);
+		return;
+	}
+	guard_retry_if_failed(z, NULL);
+	if (gs.added || gs.updated || gs.removed || retried)
+		log_msg("guard: %s: %zu entries put back, %zu updated, %zu removed", why,
+		        gs.added, gs.updated, gs.removed);
+}
+
+void zsecd_guard_event(struct zsecd *z)
+{
+	enum guard_loss loss = guard_watch_read(z->guard);
+
+	if (loss == GUARD_INTACT || !z->running || z->guard_down)
+		return;
+	guard_put_back(z, loss == GUARD_TOUCHED ?
+	               "another process deleted or changed zsec's XFRM entries" :
+	               "XFRM events were lost, the kernel read again");
+}
+
+void zsecd_guard_settle(struct zsecd *z)
+{
+	struct guard_stats gs;
+	char err[512];
+
+	if (z->guard_down)
+		return;
+	guard_retry_if_failed(z, guard_apply(z->guard, z->running, &gs, err, sizeof(err)) ?
+	                      NULL : err);
+}
+
+void zsecd_retry(struct zsecd *z)
+{
+	if (retry_due(&z->border_retry)) {
+		if (z->running)
+			put_back(z);    /* which schedules the next, if needed */
+		else
+			retry_clear(&z->border_retry);
+	}
+	if (retry_due(&z->guard_retry)) {
+		/* a teardown since, or no plan: nothing to put back */
+		if (!z->running || z->guard_down)
+			retry_clear(&z->guard_retry);
+		else
+			guard_put_back(z, "tried again");
+	}
+}
+
+int zsecd_retry_timeout(const struct zsecd *z, int timeout)
+{
+	return retry_timeout(&z->guard_retry, retry_timeout(&z->border_retry, timeout));
 }
 
 static void guard_report(FILE *out, const struct plan *p, const struct guard_stats *s)
@@ -280,6 +322,9 @@ int zsecd_apply(struct zsecd *z, const char *file, FILE *out)
 		fprintf(out, "nothing applied\n");
 		return 3;
 	}
+	/* guard_begin wrote every entry of the plan: a repair that failed
+	 * before needs no retry */
+	retry_clear(&z->guard_retry);
 	if (push == PUSH_LOST) {
 		/* charon is gone, or went away before answering: it may run the
 		 * old plan or the new one, and gets the new one when it is back.
@@ -318,6 +363,7 @@ int zsecd_teardown(struct zsecd *z, FILE *out)
 	char err[1024];
 
 	z->guard_down = true;   /* even if some entries stay: none come back */
+	retry_clear(&z->guard_retry);
 	if (!guard_apply(z->guard, NULL, &gs, err, sizeof(err))) {
 		fprintf(out, "guard: %s\n", err);
 		log_msg("teardown: %s", err);

@@ -123,10 +123,9 @@ static void handle(struct zsecd *z, int fd, const struct msg *m)
 		break;
 	case MSG_STATUS:
 		sas = plugin_status(z);
-		if (z->border_retry_ms)
+		if (z->border_retry.at_ms)
 			snprintf(err, sizeof(err), "table inet zsec is not there or not zsecd's: "
-			         "the next load in %ld ms", z->border_retry_ms > now_ms() ?
-			         z->border_retry_ms - now_ms() : 0);
+			         "the next load in %ld ms", retry_left_ms(&z->border_retry));
 		else if (!border_counters(&bc, &n_bc, err, sizeof(err)))
 			log_msg("border counters: %s", err);
 		else

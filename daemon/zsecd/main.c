@@ -55,16 +55,6 @@ static void on_signal(struct zsecd *z)
 	}
 }
 
-/* The poll timeout (ms, -1: none) that also wakes at deadline (now_ms()). */
-static int until(long deadline, int timeout)
-{
-	long ms = deadline - now_ms();
-
-	if (ms < 0)
-		ms = 0;
-	return timeout < 0 || ms < timeout ? (int)ms : timeout;
-}
-
 static void loop(struct zsecd *z)
 {
 	while (!z->stop) {
@@ -81,9 +71,7 @@ static void loop(struct zsecd *z)
 		pfd[2].fd = z->plugin_fd;
 		if (z->plugin_fd < 0)
 			timeout = until(z->next_connect_ms, timeout);
-		if (z->border_retry_ms)
-			timeout = until(z->border_retry_ms, timeout);
-		if (poll(pfd, 5, timeout) < 0) {
+		if (poll(pfd, 5, zsecd_retry_timeout(z, timeout)) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_msg("poll: %s", strerror(errno));
@@ -100,8 +88,7 @@ static void loop(struct zsecd *z)
 			zsecd_border_event(z);
 		if (pfd[4].revents)
 			zsecd_guard_event(z);
-		if (z->border_retry_ms && now_ms() >= z->border_retry_ms)
-			zsecd_border_retry(z);
+		zsecd_retry(z);
 	}
 }
 

@@ -65,16 +65,11 @@ void plugin_connect(struct zsecd *z)
 	push = plugin_push(z, stderr, said, sizeof(said));
 	if (push == PUSH_REFUSED && !(z->plugin_refusal = strdup(said)))
 		abort();
-	if (push == PUSH_OK && !z->guard_down) {
-		struct guard_stats gs;
-		char err[512];
-
-		/* charon runs this plan now: what an unconfirmed apply left of the
-		 * previous plan's guard can go (after a teardown, nothing comes
-		 * back before the next apply) */
-		if (!guard_apply(z->guard, z->running, &gs, err, sizeof(err)))
-			log_msg("guard: %s", err);
-	}
+	/* charon runs this plan now: what an unconfirmed apply left of the
+	 * previous plan's guard can go (after a teardown, nothing comes back
+	 * before the next apply) */
+	if (push == PUSH_OK)
+		zsecd_guard_settle(z);
 }
 
 /* Wait for the reply of a request; events that come first are noted.
@@ -93,7 +88,8 @@ static bool await(struct zsecd *z, uint8_t type, struct msg *m)
 		};
 		long left = deadline - now_ms();
 
-		if (left <= 0 || (poll(pfd, 3, (int)left) < 0 && errno != EINTR)) {
+		if (left <= 0 ||
+		    (poll(pfd, 3, zsecd_retry_timeout(z, (int)left)) < 0 && errno != EINTR)) {
 			plugin_disconnect(z);
 			return false;
 		}
@@ -101,6 +97,7 @@ static bool await(struct zsecd *z, uint8_t type, struct msg *m)
 			zsecd_guard_event(z);
 		if (pfd[2].revents)
 			zsecd_border_event(z);
+		zsecd_retry(z);
 		if (!pfd[0].revents)
 			continue;
 		if (msg_recv(z->plugin_fd, m, (int)left) <= 0) {

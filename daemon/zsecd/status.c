@@ -394,6 +394,11 @@ void status_render(struct zsecd *z, const char *sas, const struct border_counter
 			json_str(out, z->plugin_refusal);
 			fprintf(out, ",\n");
 		}
+		if (z->guard_retry.at_ms) {
+			fprintf(out, "  \"guard_error\": ");
+			json_str(out, z->guard_error);
+			fprintf(out, ",\n");
+		}
 		fprintf(out, "  \"links\": [\n");
 		for (i = 0; p && i < p->n_links; i++)
 			link_json(out, &p->links[i], sa_of(&ix, p->links[i].name),
@@ -415,6 +420,9 @@ void status_render(struct zsecd *z, const char *sas, const struct border_counter
 		if (z->plugin_refusal)
 			fprintf(out, ", refused the plan: %s", z->plugin_refusal);
 		fputc('\n', out);
+		if (z->guard_retry.at_ms)
+			fprintf(out, "guard: incomplete: %s; the next try in %ld ms\n",
+			        z->guard_error, retry_left_ms(&z->guard_retry));
 		fprintf(out, "%-28s %-10s %-9s %-9s %-15s %-13s %s\n", "LINK", "STATE", "SPI-IN",
 		        "SPI-OUT", "BYTES IN/OUT", "PKTS IN/OUT", "LAST EVENT");
 		for (i = 0; p && i < p->n_links; i++)

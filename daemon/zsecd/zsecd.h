@@ -18,7 +18,13 @@
 
 #define MAX_CONTROL_CLIENTS 16
 #define RECENT_EVENTS 64
-#define BORDER_RETRY_MAX_S 8
+#define RETRY_MAX_S 8
+
+/* A put-back the kernel refused, to be tried again (retry.c). */
+struct retry {
+	long at_ms;                     /* when; 0: not needed */
+	int backoff_s;                  /* the wait after that one */
+};
 
 /* What the plugin's events said last about one link. */
 struct link_note {
@@ -39,12 +45,12 @@ struct zsecd {
 	                                 * deletes or changes its entries */
 	bool guard_down;                /* zsecctl teardown took it away, on
 	                                 * purpose, until the next apply */
+	struct retry guard_retry;       /* putting its entries back failed */
+	char guard_error[1024];         /* why, while guard_retry is set */
 	struct border_watch watch;      /* on table inet zsec, put back when
 	                                 * another process deletes it */
-	long border_retry_ms;           /* when to load the running plan's
-	                                 * table again (it was not there after
-	                                 * a load); 0: not needed */
-	int border_backoff_s;           /* the wait after that one */
+	struct retry border_retry;      /* the running plan's table was not
+	                                 * there after a load: load it again */
 
 	int plugin_fd;                  /* -1 while charon is not reachable */
 	bool plugin_synced;             /* the plugin holds the running plan */
@@ -74,11 +80,15 @@ int zsecd_teardown(struct zsecd *z, FILE *out);
 /* the watch's socket is readable: puts table inet zsec back if another
  * process deleted it */
 void zsecd_border_event(struct zsecd *z);
-/* border_retry_ms has come: loads the running plan's table again */
-void zsecd_border_retry(struct zsecd *z);
 /* the guard's watch is readable: puts zsec's XFRM entries back if another
  * process deleted or changed them */
 void zsecd_guard_event(struct zsecd *z);
+/* charon confirmed the running plan: the guard becomes exactly its */
+void zsecd_guard_settle(struct zsecd *z);
+/* runs each put-back whose retry has come (border_retry, guard_retry) */
+void zsecd_retry(struct zsecd *z);
+/* poll's timeout, shortened to the next retry */
+int zsecd_retry_timeout(const struct zsecd *z, int timeout);
 
 /* plugin.c */
 void plugin_connect(struct zsecd *z);
@@ -109,6 +119,15 @@ bool sources_apply(const struct plan *p, bool prune);
 
 /* privs.c: keep CAP_NET_ADMIN only */
 bool privs_drop(void);
+
+/* retry.c: schedule returns the wait (s); timeout: poll's (ms, -1: none),
+ * shortened to when r is due, or to deadline (now_ms()) by until */
+int retry_schedule(struct retry *r);
+void retry_clear(struct retry *r);
+bool retry_due(const struct retry *r);
+int retry_timeout(const struct retry *r, int timeout);
+long retry_left_ms(const struct retry *r);
+int until(long deadline, int timeout);
 
 /* log.c */
 void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
