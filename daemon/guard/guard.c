@@ -239,6 +239,7 @@ undo:
 	if (!undo(g, &st->undone, why, sizeof(why))) {
 		size_t n = strlen(err);
 
+		st->undo_failed = true;
 		snprintf(err + n, len - n, "; undoing it failed too: %s", why);
 	}
 	forget(g);

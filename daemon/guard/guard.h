@@ -100,6 +100,8 @@ struct guard_stats {
 	size_t foreign;                 /* everyone else's, left alone */
 	size_t added, updated, removed, kept;
 	size_t undone;                  /* additions and updates rolled back */
+	bool undo_failed;               /* guard_begin refused, and not all of
+	                                 * what it changed could be undone */
 	double dump_s, diff_s, write_s; /* seconds, for the benchmark */
 };
 

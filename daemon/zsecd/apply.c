@@ -168,18 +168,18 @@ void zsecd_border_event(struct zsecd *z)
 	put_back(z);
 }
 
-/* After a guard write that failed (err) or succeeded (err NULL): whether
- * and when to write it again.  A refusal (the kernel out of memory, say)
- * must not leave the guard incomplete until the next event. */
-static void guard_retry_if_failed(struct zsecd *z, const char *err)
+/* After a guard write (what) that failed (err) or succeeded (err NULL):
+ * whether and when to repair the guard against the running plan.  A
+ * refusal (the kernel short of memory, say) must not leave the guard
+ * other than the plan wants until the next event. */
+static void guard_retry_if_failed(struct zsecd *z, const char *what, const char *err)
 {
 	if (!err) {
 		retry_clear(&z->guard_retry);
 		return;
 	}
 	snprintf(z->guard_error, sizeof(z->guard_error), "%s", err);
-	log_msg("guard: putting zsec's XFRM entries back: %s; trying again in %d s", err,
-	        retry_schedule(&z->guard_retry));
+	log_msg("guard: %s: %s; trying again in %d s", what, err, retry_schedule(&z->guard_retry));
 }
 
 /* The running plan's entries, after a loss (why) or a refusal. */
@@ -192,10 +192,10 @@ static void guard_put_back(struct zsecd *z, const char *why)
 	/* what charon has not confirmed keeps the previous plan's entries too
 	 * (zsecd_apply says why): then nothing is removed */
 	if (!guard_repair(z->guard, z->running, z->plugin_synced, &gs, err, sizeof(err))) {
-		guard_retry_if_failed(z, err);
+		guard_retry_if_failed(z, "putting zsec's XFRM entries back", err);
 		return;
 	}
-	guard_retry_if_failed(z, NULL);
+	guard_retry_if_failed(z, NULL, NULL);
 	if (gs.added || gs.updated || gs.removed || retried)
 		log_msg("guard: %s: %zu entries put back, %zu updated, %zu removed", why,
 		        gs.added, gs.updated, gs.removed);
@@ -219,8 +219,8 @@ void zsecd_guard_settle(struct zsecd *z)
 
 	if (z->guard_down)
 		return;
-	guard_retry_if_failed(z, guard_apply(z->guard, z->running, &gs, err, sizeof(err)) ?
-	                      NULL : err);
+	guard_retry_if_failed(z, "keeping the plan charon runs, and only it",
+	                      guard_apply(z->guard, z->running, &gs, err, sizeof(err)) ? NULL : err);
 }
 
 void zsecd_retry(struct zsecd *z)
@@ -275,9 +275,14 @@ int zsecd_apply(struct zsecd *z, const char *file, FILE *out)
 	plan_diff_free(&d);
 
 	if (!guard_begin(z->guard, p, &gs, err, sizeof(err))) {
-		/* guard_begin undid its own additions: the kernel is as it was */
+		/* guard_begin undid its own additions: the kernel is as it was,
+		 * unless undoing failed too: then the running plan's guard is
+		 * written again until it is */
 		fprintf(out, "guard: %s: nothing applied\n", err);
-		log_msg("guard: %s", err);
+		if (gs.undo_failed)
+			guard_retry_if_failed(z, "writing the new plan's entries", err);
+		else
+			log_msg("guard: %s", err);
 		plan_free(p);
 		return 3;
 	}
@@ -289,7 +294,7 @@ int zsecd_apply(struct zsecd *z, const char *file, FILE *out)
 		log_msg("border: %s", err);
 		plan_free(p);
 		if (!guard_rollback(z->guard, &gs, err, sizeof(err)))
-			log_msg("guard: undoing the additions: %s", err);
+			guard_retry_if_failed(z, "undoing the additions", err);
 		return 3;
 	}
 	if (z->libipsec)
@@ -313,18 +318,14 @@ int zsecd_apply(struct zsecd *z, const char *file, FILE *out)
 		if (!border_put(z, old, err, sizeof(err)))
 			log_msg("border: putting the previous rules back: %s", err);
 		if (!guard_rollback(z->guard, &gs, err, sizeof(err))) {
-			/* extra entries only: coverage of the old plan is whole */
 			fprintf(out, "guard: undoing the additions: %s\n", err);
-			log_msg("guard: undoing the additions: %s", err);
+			guard_retry_if_failed(z, "undoing the additions", err);
 		}
 		if (z->libipsec)
 			sources_apply(old, true);
 		fprintf(out, "nothing applied\n");
 		return 3;
 	}
-	/* guard_begin wrote every entry of the plan: a repair that failed
-	 * before needs no retry */
-	retry_clear(&z->guard_retry);
 	if (push == PUSH_LOST) {
 		/* charon is gone, or went away before answering: it may run the
 		 * old plan or the new one, and gets the new one when it is back.

@@ -421,7 +421,7 @@ void status_render(struct zsecd *z, const char *sas, const struct border_counter
 			fprintf(out, ", refused the plan: %s", z->plugin_refusal);
 		fputc('\n', out);
 		if (z->guard_retry.at_ms)
-			fprintf(out, "guard: incomplete: %s; the next try in %ld ms\n",
+			fprintf(out, "guard: differs from the plan: %s; the next try in %ld ms\n",
 			        z->guard_error, retry_left_ms(&z->guard_retry));
 		fprintf(out, "%-28s %-10s %-9s %-9s %-15s %-13s %s\n", "LINK", "STATE", "SPI-IN",
 		        "SPI-OUT", "BYTES IN/OUT", "PKTS IN/OUT", "LAST EVENT");
