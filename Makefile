@@ -162,6 +162,10 @@ $(O)/tests/border_tool: tests/border/border_tool.c $(BORDER_OBJ) $(O)/libzsecpol
 		$(LDFLAGS) $(YAML_LIBS) $(NFT_LIBS) $(NL_LIBS)
 unit: $(O)/tests/border_tool
 bench: $(O)/tests/border_tool
+# test_retry: zsecd's schedule of retries, on the test's own clock
+$(O)/tests/test_retry: $(O)/daemon/zsecd/retry.o
+$(O)/tests/test_retry: TEST_CFLAGS = -Idaemon/zsecd -Idaemon/common -Idaemon/border -Idaemon/guard
+
 # test_border: the module's pure parts
 $(O)/tests/test_border: $(BORDER_OBJ)
 $(O)/tests/test_border: TEST_CFLAGS = -Idaemon/border
