@@ -128,6 +128,10 @@ $(O)/tests/test_guard: $(GUARD_OBJ)
 $(O)/tests/test_guard: TEST_CFLAGS = -Idaemon/guard
 $(O)/tests/test_guard: TEST_LIBS = $(NL_LIBS)
 
+# test_retry: zsecd's schedule of retries, on the test's own clock
+$(O)/tests/test_retry: $(O)/daemon/zsecd/retry.o
+$(O)/tests/test_retry: TEST_CFLAGS = -Idaemon/zsecd -Idaemon/common -Idaemon/border -Idaemon/guard
+
 # tests/guard/run drives the guard in a namespace of its own with this tool
 $(O)/tests/guard_tool: tests/guard/guard_tool.c $(GUARD_OBJ) $(O)/libzsecpolicy.a
 	$(call say,CC,$<)
@@ -162,9 +166,6 @@ $(O)/tests/border_tool: tests/border/border_tool.c $(BORDER_OBJ) $(O)/libzsecpol
 		$(LDFLAGS) $(YAML_LIBS) $(NFT_LIBS) $(NL_LIBS)
 unit: $(O)/tests/border_tool
 bench: $(O)/tests/border_tool
-# test_retry: zsecd's schedule of retries, on the test's own clock
-$(O)/tests/test_retry: $(O)/daemon/zsecd/retry.o
-$(O)/tests/test_retry: TEST_CFLAGS = -Idaemon/zsecd -Idaemon/common -Idaemon/border -Idaemon/guard
 
 # test_border: the module's pure parts
 $(O)/tests/test_border: $(BORDER_OBJ)
