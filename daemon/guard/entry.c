@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "guard.h"
+#include "internal.h"
 
 static_assert(sizeof(struct guard_key) == 64, "guard_key has padding: memcmp would not order it");
 
@@ -39,6 +39,45 @@ bool guard_entry_same(const struct guard_entry *a, const struct guard_entry *b)
 {
 	return !guard_key_cmp(&a->key, &b->key) && a->priority == b->priority &&
 	       a->action == b->action && a->flags == b->flags && !a->extra && !b->extra;
+}
+
+/* Do two prefixes of one family share an address? */
+static bool prefixes_meet(const uint8_t *a, unsigned alen, const uint8_t *b, unsigned blen)
+{
+	unsigned bits = alen < blen ? alen : blen, whole = bits / 8, rest = bits % 8;
+
+	if (memcmp(a, b, whole))
+		return false;
+	return !rest || !((a[whole] ^ b[whole]) & (uint8_t)(0xff << (8 - rest)));
+}
+
+/* Do two port selectors (network order, with their masks) share a port? */
+static bool ports_meet(uint16_t a, uint16_t amask, uint16_t b, uint16_t bmask)
+{
+	return !((a ^ b) & amask & bmask);
+}
+
+bool guard_beats(const struct guard_entry *other, uint32_t other_mask,
+                 const struct guard_entry *ours)
+{
+	const struct guard_key *o = &other->key, *z = &ours->key;
+
+	if (ours->action != XFRM_POLICY_BLOCK || other->action != XFRM_POLICY_ALLOW ||
+	    o->dir != z->dir || o->family != z->family || o->if_id != z->if_id)
+		return false;
+	if (!prefixes_meet(o->src, o->src_len, z->src, z->src_len) ||
+	    !prefixes_meet(o->dst, o->dst_len, z->dst, z->dst_len))
+		return false;
+	if (o->proto && z->proto && o->proto != z->proto)
+		return false;
+	if (!ports_meet(o->sport, o->sport_mask, z->sport, z->sport_mask) ||
+	    !ports_meet(o->dport, o->dport_mask, z->dport, z->dport_mask))
+		return false;
+	/* a packet matches a mark selector when mark & mask == value: both
+	 * match one mark unless their values differ on bits both mask */
+	if ((ntohl(o->mark) ^ ntohl(z->mark)) & other_mask & ZSEC_GUARD_MARK)
+		return false;
+	return o->type == XFRM_POLICY_TYPE_SUB || other->priority <= ours->priority;
 }
 
 static uint8_t xfrm_dir(enum guard_dir d)
@@ -127,6 +166,12 @@ static const char *proto_str(uint8_t proto, char buf[8])
 
 const char *guard_entry_str(const struct guard_entry *e, char buf[GUARD_ENTRY_STRLEN])
 {
+	return entry_str_masked(e, ZSEC_GUARD_MARK, buf);
+}
+
+const char *entry_str_masked(const struct guard_entry *e, uint32_t mask,
+                             char buf[GUARD_ENTRY_STRLEN])
+{
 	const struct guard_key *k = &e->key;
 	char src[ADDR_STRLEN] = "?", dst[ADDR_STRLEN] = "?", ports[48] = "", extra[48] = "";
 	char pbuf[8];
@@ -155,7 +200,7 @@ const char *guard_entry_str(const struct guard_entry *e, char buf[GUARD_ENTRY_ST
 		snprintf(extra + n, sizeof(extra) - (size_t)n, " +extra");
 	snprintf(buf, GUARD_ENTRY_STRLEN, "%s %s/%u -> %s/%u %s%s mark %#x/%#x %s prio %u%s",
 	         dir_str(k->dir), src, k->src_len, dst, k->dst_len, proto_str(k->proto, pbuf),
-	         ports, ntohl(k->mark), ZSEC_GUARD_MARK,
+	         ports, ntohl(k->mark), mask,
 	         e->action == XFRM_POLICY_ALLOW ? "allow" : e->action == XFRM_POLICY_BLOCK ?
 	         "block" : "action?", e->priority, extra);
 	return buf;

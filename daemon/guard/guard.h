@@ -146,6 +146,35 @@ bool guard_repair(struct guard *g, const struct plan *p, bool remove, struct gua
 bool guard_dump(struct guard *g, struct guard_entry **out, size_t *n, size_t *foreign,
                 char *err, size_t len);
 
+/* ---- others' entries that shadow the guard ----
+ *
+ * The kernel takes, of the policies that match a packet, the one with the
+ * lowest priority number, whoever wrote it.  Another process's ALLOW
+ * without a template (a pass in clear text, `ip xfrm policy add ... action
+ * allow`) that overlaps a DISCARD of zsec's and beats it lets protected
+ * traffic out in clear whenever charon's SA is not there, and beats
+ * charon's own IPsec entries too where its number is lower than theirs.
+ * zsec never touches others' entries; it finds these and says so. */
+
+/* Does other, another process's ALLOW without a template whose mark mask
+ * is other_mask, beat ours, a DISCARD of zsec's: same direction, family
+ * and interface id, overlapping selectors (addresses, protocol, ports) and
+ * marks, and it wins the lookup: a sub policy always does, a main one
+ * with a priority number lower than ours or the same (the kernel then
+ * takes whichever it finds first). */
+bool guard_beats(const struct guard_entry *other, uint32_t other_mask,
+                 const struct guard_entry *ours);
+
+struct guard_shadow {
+	size_t n;                       /* others' passes that beat a DISCARD */
+	char first[2 * GUARD_ENTRY_STRLEN + 16]; /* "OTHER beats OURS", the
+	                                 * first of them; "" when n is 0 */
+};
+/* Reads the kernel and checks others' passes against the DISCARDs p wants
+ * (NULL: none).  false with err if the kernel could not be read. */
+bool guard_shadows(struct guard *g, const struct plan *p, struct guard_shadow *out,
+                   char *err, size_t len);
+
 /* The watch: the kernel's events on its XFRM policies, so that zsec's
  * entries deleted or changed by another process (`ip xfrm policy flush`)
  * can be put back at once (zsecd does, with guard_repair).  Events the
@@ -154,8 +183,11 @@ bool guard_watch(struct guard *g, char *err, size_t len);
 void guard_unwatch(struct guard *g);
 /* the socket to poll for events, -1 without a watch */
 int guard_watch_fd(const struct guard *g);
-enum guard_loss {
+enum guard_loss {                       /* in order: the worst is told */
 	GUARD_INTACT,                   /* nothing of zsec's touched by others */
+	GUARD_OTHERS_PASS,              /* another process added, changed or
+	                                 * deleted a pass in clear of its own:
+	                                 * it may shadow the guard, or no more */
 	GUARD_TOUCHED,                  /* another process flushed policies, or
 	                                 * wrote one with zsec's mark mask */
 	GUARD_EVENTS_LOST,              /* the socket overflowed: unknown */

@@ -22,6 +22,17 @@ struct guard {
 	size_t n_added, n_replaced, n_stale;
 };
 
+/* entry.c: guard_entry_str of an entry whose mark mask is mask */
+const char *entry_str_masked(const struct guard_entry *e, uint32_t mask,
+                             char buf[GUARD_ENTRY_STRLEN]);
+
+/* Another process's pass in clear (an ALLOW without a template), with its
+ * mark mask. */
+struct xfrm_pass {
+	struct guard_entry e;
+	uint32_t mark_mask;
+};
+
 /* The kernel's verdict on a batch of requests. */
 struct xfrm_result {
 	size_t failed;                  /* requests the kernel refused */
@@ -51,5 +62,8 @@ bool xfrm_write(struct guard *g, enum xfrm_op op, const struct guard_entry *v, s
  * order), the others counted. */
 bool xfrm_dump(struct guard *g, struct guard_entry **out, size_t *n, size_t *foreign,
                char *err, size_t len);
+/* Every policy of the kernel: others' passes in clear in *out (malloc'ed). */
+bool xfrm_dump_passes(struct guard *g, struct xfrm_pass **out, size_t *n, char *err,
+                      size_t len);
 
 #endif

@@ -281,10 +281,28 @@ bool xfrm_write(struct guard *g, enum xfrm_op op, const struct guard_entry *v, s
 /* ---- the dump ---- */
 
 struct dump {
-	struct guard_entry *v;
+	struct guard_entry *v;          /* zsec's entries */
 	size_t n, cap, foreign;
+	struct xfrm_pass *passes;       /* others' passes in clear, if asked */
+	size_t n_passes, cap_passes;
+	bool want_passes;
 	bool interrupted;
 };
+
+/* Makes room for one more of v's n elements of size. */
+static bool grow(void **v, size_t n, size_t *cap, size_t size)
+{
+	void *p;
+
+	if (n < *cap)
+		return true;
+	p = reallocarray(*v, *cap ? *cap * 2 : 1024, size);
+	if (!p)
+		return false;
+	*v = p;
+	*cap = *cap ? *cap * 2 : 1024;
+	return true;
+}
 
 static bool lifetime_default(const struct xfrm_lifetime_cfg *l)
 {
@@ -301,6 +319,7 @@ static bool decode_policy(struct dump *d, struct nlmsghdr *nh)
 	struct xfrm_mark mark = { 0 };
 	struct guard_entry e = { 0 };
 	struct nlattr *a;
+	bool tmpl = false;
 	int rem;
 
 	if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(info)))
@@ -322,15 +341,13 @@ static bool decode_policy(struct dump *d, struct nlmsghdr *nh)
 				e.key.if_id = htonl(nla_get_u32(a));
 			break;
 		case XFRMA_TMPL:
+			tmpl = true;
+			/* fall through */
 		case XFRMA_SEC_CTX:
 		case XFRMA_OFFLOAD_DEV:
 			e.extra = true;
 			break;
 		}
-	}
-	if (!guard_owns(pi->priority, mark.m)) {
-		d->foreign++;
-		return true;
 	}
 	e.key.dir = pi->dir;
 	e.key.family = (uint8_t)s->family;
@@ -351,15 +368,17 @@ static bool decode_policy(struct dump *d, struct nlmsghdr *nh)
 	e.flags = pi->flags;
 	e.extra |= pi->share || !lifetime_default(&pi->lft);
 	e.index = pi->index;
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 1024;
-		struct guard_entry *v = realloc(d->v, cap * sizeof(*v));
-
-		if (!v)
+	if (!guard_owns(pi->priority, mark.m)) {
+		d->foreign++;
+		if (!d->want_passes || pi->action != XFRM_POLICY_ALLOW || tmpl)
+			return true;
+		if (!grow((void **)&d->passes, d->n_passes, &d->cap_passes, sizeof(*d->passes)))
 			return false;
-		d->v = v;
-		d->cap = cap;
+		d->passes[d->n_passes++] = (struct xfrm_pass){ .e = e, .mark_mask = mark.m };
+		return true;
 	}
+	if (!grow((void **)&d->v, d->n, &d->cap, sizeof(*d->v)))
+		return false;
 	d->v[d->n++] = e;
 	return true;
 }
@@ -421,30 +440,49 @@ static bool dump_once(struct guard *g, struct dump *d, char *err, size_t len)
 	}
 }
 
+/* dump_once until a dump is not interrupted by a change. */
+static bool dump_whole(struct guard *g, struct dump *d, char *err, size_t len)
+{
+	int tries;
+	bool read = true;
+
+	for (tries = 0; read && tries < DUMP_TRIES; tries++) {
+		d->n = d->foreign = d->n_passes = 0;
+		d->interrupted = false;
+		read = dump_once(g, d, err, len);
+		if (read && !d->interrupted)
+			return true;
+	}
+	if (read)
+		snprintf(err, len, "the kernel's XFRM policies kept changing while being read");
+	free(d->v);
+	free(d->passes);
+	return false;
+}
+
 bool xfrm_dump(struct guard *g, struct guard_entry **out, size_t *n, size_t *foreign,
                char *err, size_t len)
 {
 	struct dump d = { 0 };
-	int tries;
 
-	for (tries = 0; tries < DUMP_TRIES; tries++) {
-		d.n = d.foreign = 0;
-		d.interrupted = false;
-		if (!dump_once(g, &d, err, len)) {
-			free(d.v);
-			return false;
-		}
-		if (!d.interrupted)
-			break;
-	}
-	if (d.interrupted) {
-		free(d.v);
-		snprintf(err, len, "the kernel's XFRM policies kept changing while being read");
+	if (!dump_whole(g, &d, err, len))
 		return false;
-	}
 	*out = d.v;
 	*n = d.n;
 	if (foreign)
 		*foreign = d.foreign;
+	return true;
+}
+
+bool xfrm_dump_passes(struct guard *g, struct xfrm_pass **out, size_t *n, char *err,
+                      size_t len)
+{
+	struct dump d = { .want_passes = true };
+
+	if (!dump_whole(g, &d, err, len))
+		return false;
+	free(d.v);
+	*out = d.passes;
+	*n = d.n_passes;
 	return true;
 }

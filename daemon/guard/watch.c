@@ -7,7 +7,8 @@
  * iproute2 leaves it 0).  The guard's requests give its socket's port, so
  * its own writes are told apart and passed over: zsecd keeps the watch
  * open through its applies, and what another process does meanwhile waits
- * in the socket.  A flush names no policy: a loss whoever's it meant. */
+ * in the socket.  A flush names no policy: a loss whoever's it meant.
+ * Others' passes in clear are looked at too: they may shadow the guard. */
 #include <errno.h>
 #include <linux/netlink.h>
 #include <linux/xfrm.h>
@@ -57,26 +58,40 @@ int guard_watch_fd(const struct guard *g)
 	return g->watch_fd;
 }
 
-/* Could the policy an event is about be one of zsec's?  Its mark mask is
- * zsec's: the priority is not asked, as `ip xfrm policy update` of one of
- * zsec's keys with a priority outside the band replaces zsec's entry (the
+/* What a policy event means to the guard.  One of zsec's: its mark mask is
+ * zsec's (the priority is not asked, as `ip xfrm policy update` of one of
+ * zsec's keys with a priority outside the band replaces zsec's entry: the
  * kernel tells policies apart by key, mark included, not by priority).
- * A new or updated policy leads with its xfrm_userpolicy_info, a deleted
- * one with its id; the mark is XFRMA_MARK (absent: 0/0). */
-static bool about_ours(struct nlmsghdr *nh)
+ * Else a pass in clear of another process's (an ALLOW without a template)
+ * may shadow the guard, or no longer.  A new or updated policy leads with
+ * its xfrm_userpolicy_info; a deleted one with its id, the info following
+ * in XFRMA_POLICY; the mark is XFRMA_MARK (absent: 0/0). */
+static enum guard_loss event_of(struct nlmsghdr *nh)
 {
-	size_t hlen = nh->nlmsg_type == XFRM_MSG_DELPOLICY ?
-		sizeof(struct xfrm_userpolicy_id) : sizeof(struct xfrm_userpolicy_info);
+	bool del = nh->nlmsg_type == XFRM_MSG_DELPOLICY;
+	size_t hlen = del ? sizeof(struct xfrm_userpolicy_id) : sizeof(struct xfrm_userpolicy_info);
+	struct xfrm_userpolicy_info info = { 0 };
 	struct xfrm_mark mark = { 0, 0 };
 	struct nlattr *a;
 
-	if ((nh->nlmsg_type != XFRM_MSG_NEWPOLICY && nh->nlmsg_type != XFRM_MSG_UPDPOLICY &&
-	     nh->nlmsg_type != XFRM_MSG_DELPOLICY) || nh->nlmsg_len < NLMSG_LENGTH(hlen))
-		return false;
+	if ((nh->nlmsg_type != XFRM_MSG_NEWPOLICY && nh->nlmsg_type != XFRM_MSG_UPDPOLICY && !del) ||
+	    nh->nlmsg_len < NLMSG_LENGTH(hlen))
+		return GUARD_INTACT;
 	/* copied out: attributes are only 4-byte aligned */
 	if ((a = nlmsg_find_attr(nh, (int)hlen, XFRMA_MARK)) && nla_len(a) >= (int)sizeof(mark))
 		memcpy(&mark, nla_data(a), sizeof(mark));
-	return mark.m == ZSEC_GUARD_MARK;
+	if (mark.m == ZSEC_GUARD_MARK)
+		return GUARD_TOUCHED;
+	if (!del)
+		memcpy(&info, NLMSG_DATA(nh), sizeof(info));
+	else if ((a = nlmsg_find_attr(nh, (int)hlen, XFRMA_POLICY)) &&
+	         nla_len(a) >= (int)sizeof(info))
+		memcpy(&info, nla_data(a), sizeof(info));
+	else
+		return GUARD_OTHERS_PASS;       /* cannot tell: look */
+	if (info.action != XFRM_POLICY_ALLOW || nlmsg_find_attr(nh, (int)hlen, XFRMA_TMPL))
+		return GUARD_INTACT;
+	return GUARD_OTHERS_PASS;
 }
 
 enum guard_loss guard_watch_read(struct guard *g)
@@ -94,17 +109,17 @@ enum guard_loss guard_watch_read(struct guard *g)
 			if (errno == EINTR)
 				continue;
 			if (errno == ENOBUFS) {
-				if (loss == GUARD_INTACT)
-					loss = GUARD_EVENTS_LOST;
+				loss = GUARD_EVENTS_LOST;
 				continue;
 			}
 			break;          /* EAGAIN: all read */
 		}
 		for (; NLMSG_OK(nh, left); nh = NLMSG_NEXT(nh, left)) {
-			if (nh->nlmsg_pid == own)
-				continue;
-			if (nh->nlmsg_type == XFRM_MSG_FLUSHPOLICY || about_ours(nh))
-				loss = GUARD_TOUCHED;
+			enum guard_loss e = nh->nlmsg_type == XFRM_MSG_FLUSHPOLICY ?
+			                    GUARD_TOUCHED : event_of(nh);
+
+			if (nh->nlmsg_pid != own && e > loss)
+				loss = e;
 		}
 	}
 	return loss;

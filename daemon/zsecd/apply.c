@@ -201,15 +201,39 @@ static void guard_put_back(struct zsecd *z, const char *why)
 		        gs.added, gs.updated, gs.removed);
 }
 
+/* Another process's passes in clear that beat the guard's DISCARDs: zsec
+ * does not touch them, it tells (the log when they change, zsecctl
+ * status while they last).  None while the guard is down. */
+static void guard_shadow_check(struct zsecd *z)
+{
+	struct guard_shadow s = { 0 };
+	char err[512];
+
+	if (z->running && !z->guard_down &&
+	    !guard_shadows(z->guard, z->running, &s, err, sizeof(err))) {
+		log_msg("guard: looking for others' entries that shadow it: %s", err);
+		return;
+	}
+	if (s.n == z->shadow.n && !strcmp(s.first, z->shadow.first))
+		return;
+	if (s.n)
+		log_msg(SHADOWED_FMT, s.n, s.first);
+	else
+		log_msg("guard: no entry of another process's shadows zsec's any more");
+	z->shadow = s;
+}
+
 void zsecd_guard_event(struct zsecd *z)
 {
 	enum guard_loss loss = guard_watch_read(z->guard);
 
 	if (loss == GUARD_INTACT || !z->running || z->guard_down)
 		return;
-	guard_put_back(z, loss == GUARD_TOUCHED ?
-	               "another process deleted or changed zsec's XFRM entries" :
-	               "XFRM events were lost, the kernel read again");
+	if (loss != GUARD_OTHERS_PASS)
+		guard_put_back(z, loss == GUARD_TOUCHED ?
+		               "another process deleted or changed zsec's XFRM entries" :
+		               "XFRM events were lost, the kernel read again");
+	guard_shadow_check(z);
 }
 
 void zsecd_guard_settle(struct zsecd *z)
@@ -353,6 +377,9 @@ int zsecd_apply(struct zsecd *z, const char *file, FILE *out)
 	}
 	log_msg("applied %s: %zu links, guard %zu entries (%zu added, %zu removed)", z->file,
 	        p->n_links, gs.wanted, gs.added, gs.removed);
+	guard_shadow_check(z);
+	if (z->shadow.n)
+		fprintf(out, SHADOWED_FMT "\n", z->shadow.n, z->shadow.first);
 	return 0;
 }
 
@@ -370,6 +397,7 @@ int zsecd_teardown(struct zsecd *z, FILE *out)
 		log_msg("teardown: %s", err);
 		return 3;
 	}
+	guard_shadow_check(z);
 	fprintf(out, "removed %zu guard entries\n", gs.removed);
 	log_msg("teardown: removed %zu guard entries; protected flows are no longer "
 	        "covered when their SAs are down", gs.removed);

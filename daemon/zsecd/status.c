@@ -399,6 +399,12 @@ void status_render(struct zsecd *z, const char *sas, const struct border_counter
 			json_str(out, z->guard_error);
 			fprintf(out, ",\n");
 		}
+		if (z->shadow.n) {
+			fprintf(out, "  \"guard_shadowed\": {\"entries\": %zu, \"first\": ",
+			        z->shadow.n);
+			json_str(out, z->shadow.first);
+			fprintf(out, "},\n");
+		}
 		fprintf(out, "  \"links\": [\n");
 		for (i = 0; p && i < p->n_links; i++)
 			link_json(out, &p->links[i], sa_of(&ix, p->links[i].name),
@@ -423,6 +429,8 @@ void status_render(struct zsecd *z, const char *sas, const struct border_counter
 		if (z->guard_retry.at_ms)
 			fprintf(out, "guard: differs from the plan: %s; the next try in %ld ms\n",
 			        z->guard_error, retry_left_ms(&z->guard_retry));
+		if (z->shadow.n)
+			fprintf(out, SHADOWED_FMT "\n", z->shadow.n, z->shadow.first);
 		fprintf(out, "%-28s %-10s %-9s %-9s %-15s %-13s %s\n", "LINK", "STATE", "SPI-IN",
 		        "SPI-OUT", "BYTES IN/OUT", "PKTS IN/OUT", "LAST EVENT");
 		for (i = 0; p && i < p->n_links; i++)

@@ -47,6 +47,8 @@ struct zsecd {
 	                                 * purpose, until the next apply */
 	struct retry guard_retry;       /* putting its entries back failed */
 	char guard_error[1024];         /* why, while guard_retry is set */
+	struct guard_shadow shadow;     /* others' passes in clear that beat
+	                                 * the guard (zsec leaves them alone) */
 	struct border_watch watch;      /* on table inet zsec, put back when
 	                                 * another process deletes it */
 	struct retry border_retry;      /* the running plan's table was not
@@ -71,6 +73,11 @@ struct zsecd {
 	bool stop;
 	bool libipsec;          /* --libipsec */
 };
+
+/* how the log, zsecctl apply and zsecctl status say the guard is shadowed
+ * (guard_shadow: n, first) */
+#define SHADOWED_FMT "guard: shadowed: %zu entries of another process's let traffic " \
+	"pass in clear text where zsec's would drop it: %s"
 
 /* apply.c */
 int zsecd_apply(struct zsecd *z, const char *file, FILE *out);

@@ -7,6 +7,8 @@
  *   guard_tool apply FILE NODE      reconcile the kernel with the plan
  *   guard_tool remove               remove every entry of zsec's
  *   guard_tool begin-rollback FILE NODE   additions, then undo them
+ *   guard_tool shadows FILE NODE    how many of others' passes in clear beat
+ *                                   a DISCARD the plan wants, and the first
  *   guard_tool tun DEV              exempt a TUN device (kernel-libipsec)
  *
  * apply and remove print "wanted W present P foreign F added A updated U
@@ -36,7 +38,7 @@ static void print_stats(const struct guard_stats *s)
 static int usage(void)
 {
 	fprintf(stderr, "usage: guard_tool expect FILE NODE | dump | foreign | apply FILE NODE |"
-	        " remove | begin-rollback FILE NODE | tun DEV\n");
+	        " remove | begin-rollback FILE NODE | shadows FILE NODE | tun DEV\n");
 	return 2;
 }
 
@@ -69,7 +71,8 @@ int main(int argc, char **argv)
 			printf("%s\n", r ? "exempted" : "no such device");
 		return r < 0 ? 3 : 0;
 	}
-	if ((!strcmp(argv[1], "apply") || !strcmp(argv[1], "begin-rollback")) && argc == 4) {
+	if ((!strcmp(argv[1], "apply") || !strcmp(argv[1], "begin-rollback") ||
+	     !strcmp(argv[1], "shadows")) && argc == 4) {
 		if (!(p = plan_load(argv[2], argv[3], stderr, false)))
 			return 1;
 	} else if (!((!strcmp(argv[1], "dump") || !strcmp(argv[1], "foreign") ||
@@ -86,6 +89,13 @@ int main(int argc, char **argv)
 		else
 			printf("%zu\n", foreign);
 		free(v);
+		rc = 0;
+	} else if (!strcmp(argv[1], "shadows")) {
+		struct guard_shadow s;
+
+		if (!guard_shadows(g, p, &s, err, sizeof(err)))
+			goto out;
+		printf("%zu%s%s\n", s.n, s.n ? " " : "", s.first);
 		rc = 0;
 	} else if (!strcmp(argv[1], "begin-rollback")) {
 		if (!guard_begin(g, p, &st, err, sizeof(err)))

@@ -418,6 +418,79 @@ static void test_entry_str(void **state)
 	                    "mark 0x100000/0x100000 block prio 710000 if_id 7 +extra");
 }
 
+/* another process's pass in clear: an ALLOW of priority prio, mark 0 */
+static struct guard_entry pass(uint8_t dir, const char *src, const char *dst, uint8_t proto,
+                               uint16_t dport, uint32_t prio)
+{
+	struct guard_entry e = entry(dir, src, dst, proto, dport, 0);
+
+	e.action = XFRM_POLICY_ALLOW;
+	e.priority = prio;
+	return e;
+}
+
+/* does such a pass, mark 0/0, beat ours? */
+static bool beats(uint8_t dir, const char *src, const char *dst, uint8_t proto, uint16_t dport,
+                  uint32_t prio, const struct guard_entry *ours)
+{
+	struct guard_entry o = pass(dir, src, dst, proto, dport, prio);
+
+	return guard_beats(&o, 0, ours);
+}
+
+static void test_beats(void **state)
+{
+	const uint8_t F = XFRM_POLICY_FWD;
+	struct guard_entry ours = entry(F, "10.2.0.0/16", "10.1.1.0/24", 0, 0, 0);
+	struct guard_entry ours_m = entry(F, "10.2.0.0/16", "10.1.1.0/24", 0, 0, ZSEC_GUARD_MARK);
+	struct guard_entry udp = entry(F, "10.2.0.0/16", "10.1.1.0/24", 17, 5060, 0);
+	struct guard_entry o;
+
+	(void)state;
+	/* narrower, broader, equal selectors; a lower number or the same */
+	assert_true(beats(F, "10.2.5.0/24", "10.1.1.0/25", 0, 0, 100, &ours));
+	assert_true(beats(F, "0.0.0.0/0", "10.0.0.0/8", 0, 0, 100, &ours));
+	assert_true(beats(F, "10.2.0.0/15", "10.1.1.128/25", 0, 0, 100, &ours));
+	assert_true(beats(F, "10.2.0.0/16", "10.1.1.0/24", 0, 0, GUARD_PRIO_DISCARD, &ours));
+	/* a higher number loses, unless it is a sub policy (looked up first) */
+	assert_false(beats(F, "10.2.0.0/16", "10.1.1.0/24", 0, 0, GUARD_PRIO_DISCARD + 1, &ours));
+	o = pass(F, "10.2.0.0/16", "10.1.1.0/24", 0, 0, GUARD_PRIO_DISCARD + 1);
+	o.key.type = XFRM_POLICY_TYPE_SUB;
+	assert_true(guard_beats(&o, 0, &ours));
+	/* another direction, family, address or interface id: apart */
+	assert_false(beats(XFRM_POLICY_OUT, "10.2.0.0/16", "10.1.1.0/24", 0, 0, 100, &ours));
+	assert_false(beats(F, "10.3.0.0/16", "10.1.1.0/24", 0, 0, 100, &ours));
+	assert_false(beats(F, "10.2.0.0/16", "10.1.2.0/24", 0, 0, 100, &ours));
+	assert_false(beats(F, "2001:db8::/32", "2001:db8::/32", 0, 0, 100, &ours));
+	o = pass(F, "10.2.0.0/16", "10.1.1.0/24", 0, 0, 100);
+	o.key.if_id = htonl(3);
+	assert_false(guard_beats(&o, 0, &ours));
+	/* prefix boundaries inside a byte */
+	assert_true(beats(F, "10.2.0.0/17", "10.1.1.64/26", 0, 0, 100, &ours));
+	assert_false(beats(F, "10.2.0.0/16", "10.1.0.0/24", 0, 0, 100, &ours));
+	assert_true(beats(F, "10.2.0.0/16", "10.1.0.0/23", 0, 0, 100, &ours));
+	/* protocols and ports: any meets all, else they must agree */
+	assert_true(beats(F, "10.2.0.0/16", "10.1.1.0/24", 6, 80, 100, &ours));
+	assert_true(beats(F, "10.2.0.0/16", "10.1.1.0/24", 0, 0, 100, &udp));
+	assert_true(beats(F, "10.2.0.0/16", "10.1.1.0/24", 17, 5060, 100, &udp));
+	assert_false(beats(F, "10.2.0.0/16", "10.1.1.0/24", 6, 0, 100, &udp));
+	assert_false(beats(F, "10.2.0.0/16", "10.1.1.0/24", 17, 5061, 100, &udp));
+	/* marks: 0/0 meets both of zsec's; a value on zsec's bit only one */
+	o = pass(F, "10.2.0.0/16", "10.1.1.0/24", 0, 0, 100);
+	assert_true(guard_beats(&o, 0, &ours) && guard_beats(&o, 0, &ours_m));
+	o.key.mark = htonl(ZSEC_GUARD_MARK | 5);
+	assert_false(guard_beats(&o, ZSEC_GUARD_MARK | 0xff, &ours));
+	assert_true(guard_beats(&o, ZSEC_GUARD_MARK | 0xff, &ours_m));
+	assert_true(guard_beats(&o, 0xff, &ours));
+	/* a BLOCK of another's is no pass; zsec's BYPASS is nothing to beat */
+	o = pass(F, "10.2.0.0/16", "10.1.1.0/24", 0, 0, 100);
+	o.action = XFRM_POLICY_BLOCK;
+	assert_false(guard_beats(&o, 0, &ours));
+	o.action = XFRM_POLICY_ALLOW;
+	ours.action = XFRM_POLICY_ALLOW;
+	assert_false(guard_beats(&o, 0, &ours));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -432,6 +505,7 @@ int main(void)
 		cmocka_unit_test(test_diff),
 		cmocka_unit_test(test_diff_one_partner),
 		cmocka_unit_test(test_entry_str),
+		cmocka_unit_test(test_beats),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
