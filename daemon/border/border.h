@@ -44,6 +44,12 @@
 #define BORDER_MAX_PARTNERS 65535u
 /* Hop limit of every packet to and from a partner. */
 #define BORDER_HOP_LIMIT 64
+/* IKE from each of our elements (Zb) to its gateway, per source address:
+ * an element sets up one IKE SA and rekeys it now and then, so a
+ * hundredfold that still holds back a flood from a compromised element, or
+ * from a host on its segment in its name, before charon. */
+#define BORDER_ELEMENT_IKE_RATE 10      /* packets per second */
+#define BORDER_ELEMENT_IKE_BURST 20     /* packets */
 
 /* Why a packet was dropped.  The order is the order of zsecctl status. */
 enum border_reason {

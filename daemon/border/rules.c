@@ -46,6 +46,9 @@ static const char DECLARATIONS[] =
 "	set ike_limit { type mark; limit rate over 1/second; }\n"
 "	# partner id -> its bucket at the usual IKE limit, made by its first packet\n"
 "	set ike_buckets { type mark; size 65536; flags dynamic; }\n"
+"	# our element's address -> its IKE bucket, made by its first packet\n"
+"	set ike_elements4 { type ipv4_addr; size 65536; flags dynamic; }\n"
+"	set ike_elements6 { type ipv6_addr; size 65536; flags dynamic; }\n"
 "	# partner id -> packets and bytes, added by the packets; id 0: no partner\n"
 "	set accepted { " COUNTING "; }\n"
 "	set not_exposed { " COUNTING "; }\n"
@@ -62,6 +65,7 @@ static const char DECLARATIONS[] =
 "	chain srcnat { type nat hook postrouting priority srcnat; policy accept; }\n"
 "	chain post { type filter hook postrouting priority srcnat + 10; policy accept; }\n"
 "	chain ike_check { }\n"
+"	chain ike_element { }\n"
 "	chain ike_partner { }\n"
 "	chain partner_in { }\n"
 "	chain partner_known { }\n"
@@ -99,11 +103,17 @@ static const char CHAINS[] =
 "		udp dport 4500 @th,64,32 0x0 fib daddr type local goto ike_check\n"
 "	}\n"
 "	chain ike_check {\n"
-"		ip saddr @elements4 ip daddr @inside4 fib daddr . iif type local accept\n"
-"		ip6 saddr @elements6 ip6 daddr @inside6 fib daddr . iif type local accept\n"
+"		ip saddr @elements4 ip daddr @inside4 fib daddr . iif type local goto ike_element\n"
+"		ip6 saddr @elements6 ip6 daddr @inside6 fib daddr . iif type local goto ike_element\n"
 "		meta mark set ip saddr map @gateways4$G goto ike_partner\n"
 "		meta mark set ip6 saddr map @gateways6$G goto ike_partner\n"
 "		meta mark set 0x00000000 goto ike_unknown\n"
+"	}\n"
+"	# each element's own bucket, counted as the border's (no partner)\n"
+"	chain ike_element {\n"
+"		update @ike_elements4 { ip saddr limit rate over $EL_RATE/second burst $EL_BURST packets } meta mark set 0x00000000 goto ike_over_limit\n"
+"		update @ike_elements6 { ip6 saddr limit rate over $EL_RATE/second burst $EL_BURST packets } meta mark set 0x00000000 goto ike_over_limit\n"
+"		accept\n"
 "	}\n"
 "	chain ike_partner {\n"
 "$IKE_USUAL"
@@ -286,6 +296,8 @@ static void expand(FILE *f, const char *text, const struct state_limit *usual, u
 		{ "$PROFILE", "0x%08lx", MARK_PROFILE },
 		{ "$ID", "0x%08lx", MARK_ID },
 		{ "$HOPS", "%lu", BORDER_HOP_LIMIT },
+		{ "$EL_RATE", "%lu", BORDER_ELEMENT_IKE_RATE },
+		{ "$EL_BURST", "%lu", BORDER_ELEMENT_IKE_BURST },
 		{ "$MARK_GUARD", "0x%08lx", ZSEC_GUARD_MARK },
 		{ "$TUN", BORDER_TUN_DEVICE, 0 },
 	};

@@ -18,10 +18,11 @@
 # a broken script is refused; exposure (IPv4 and IPv6), renumbering (the
 # partner never sees 10.1.x.x), spoofed sources, ICMP errors, traceroute, hop
 # limits, IP options and IPv6 hop-by-hop headers, IKE sources and the IKE
-# limit, SIP floods (UDP, TCP) held at the limit; every drop counted for
-# the right partner; transactions side by side (the staging ones); a
-# replacement keeps the counters of partners that stay and drops none of
-# their packets; the replacement of a table an older zsecd wrote; removal.
+# limits (a partner's, an element's), SIP floods (UDP, TCP) held at the
+# limit; every drop counted for the right partner; transactions side by
+# side (the staging ones); a replacement keeps the counters of partners
+# that stay and drops none of their packets; the replacement of a table an
+# older zsecd wrote; removal.
 # Where the kernel has ESP: through which partner's SA a packet may come.
 #
 #   tests/border/kernel.sh        all of it (the ESP section skipped here:
@@ -660,6 +661,11 @@ Ou $py "$pk" udp 10.1.1.10 192.0.2.1 500 2 >/dev/null 2>&1
 Ou $py "$pk" udp 10.1.1.10 10.1.0.1 500 2 >/dev/null 2>&1
 expect_delta "IKE in our element's name from outside, to our outside or our inside address, is dropped as unknown" \
 	- ike_unknown "$z0" 4
+e0=$(ctr - ike_over_limit)
+I $py "$pk" udp 10.1.1.10 10.1.0.1 500 40 >/dev/null 2>&1
+over=$(($(ctr - ike_over_limit) - ${e0:-0}))
+check "40 IKE packets at once from our element: its own bucket, 10/s burst 20, lets about 20 pass; the rest counted as the border's IKE over limit ($over)" \
+	test "$over" -ge 15 -a "$over" -le 22
 Ou $py "$pk" udp 198.51.100.2 192.0.2.1 500 20 >/dev/null 2>&1
 over=$(($(ctr operator-b ike_over_limit) - b0))
 check "20 IKE packets at once from operator-b's gateway: its 5/s, burst 5 (its own element of ike_limit), lets about 5 pass ($over over the limit)" \
