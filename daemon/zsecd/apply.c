@@ -392,12 +392,12 @@ int zsecd_teardown(struct zsecd *z, FILE *out)
 
 	z->guard_down = true;   /* even if some entries stay: none come back */
 	retry_clear(&z->guard_retry);
+	guard_shadow_check(z);  /* nothing of the guard's left to shadow */
 	if (!guard_apply(z->guard, NULL, &gs, err, sizeof(err))) {
 		fprintf(out, "guard: %s\n", err);
 		log_msg("teardown: %s", err);
 		return 3;
 	}
-	guard_shadow_check(z);
 	fprintf(out, "removed %zu guard entries\n", gs.removed);
 	log_msg("teardown: removed %zu guard entries; protected flows are no longer "
 	        "covered when their SAs are down", gs.removed);

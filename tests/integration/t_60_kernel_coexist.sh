@@ -6,7 +6,9 @@
 # marks 0 and 0x100000 under mask 0x100000, priorities 700000 bypass and
 # 710000 discard); selectors that both hold; traffic as kernel ESP proper
 # (protocol 50); and when charon stops, removing its own entries, and
-# starts again, zsec's stay the very same kernel entries (same indexes).
+# starts again, zsec's stay the very same kernel entries (same indexes);
+# charon's entries shadow none of zsec's, another process's pass in clear
+# does, and zsecd says so.
 if [ "${ZSEC_LAB_DATAPLANE:-}" != kernel ]; then
 	echo "ok 1 - # SKIP the kernel data plane only (make test-kernel)"
 	echo "1..1"
@@ -66,5 +68,24 @@ check "charon's entries are back for every CHILD_SA" \
 check "zsec's are still the same kernel entries (same indexes)" \
 	diff "$tmp/index1" <(python3 "$xfrm" index "$tmp/pol3")
 check "traffic flows again" in_node pcscf-1 ping -c 2 -W 2 10.2.1.10
+
+# charon's entries carry ESP templates: none shadows the guard.  Another
+# process's pass in clear over the same flows, beating charon's and zsec's
+# alike, is reported at once, and its going too.
+# shadowed N: zsecd's status says N of others' entries shadow the guard
+shadowed() {
+	status_json seg-a1 | python3 -c '
+import json, sys
+s = json.load(sys.stdin).get("guard_shadowed", {"entries": 0, "first": ""})
+assert s["entries"] == int(sys.argv[1]), s
+assert not s["entries"] or s["first"].startswith(
+    "fwd 10.1.1.0/24 -> 10.2.0.0/16 any mark 0/0 allow prio 100 beats fwd "), s' "$1"
+}
+check "charon's entries (ESP templates) shadow nothing of zsec's" shadowed 0
+in_node seg-a1 ip xfrm policy add src 10.1.1.0/24 dst 10.2.0.0/16 dir fwd priority 100 action allow
+check "another's pass in clear over Za's flows: zsecctl status says the guard is shadowed" \
+	wait_for 10 shadowed 1
+in_node seg-a1 ip xfrm policy delete src 10.1.1.0/24 dst 10.2.0.0/16 dir fwd
+check "  the pass gone: no longer" wait_for 10 shadowed 0
 echo "1..$n"
 exit $((failures > 0))
