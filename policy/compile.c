@@ -11,11 +11,25 @@
 
 #include "internal.h"
 
+#define CRED_FILES 4             /* a link's cert, key, ca, psk */
+
+/* The previous link's credential files and the digest after each: links
+ * in a row share their first files (a gateway's own certificate and key,
+ * then a partner's CA for each of its gateways), and each file costs four
+ * system calls, most of a compile's time when read again for every link
+ * (10,000 partners: 0.23 of 0.35 s). */
+struct creds_memo {
+	const char *path[CRED_FILES];
+	uint64_t after[CRED_FILES];
+	size_t n;
+};
+
 struct c {
 	const struct topo *t;
 	struct plan *p;
 	struct arena *a;
 	size_t n_links, cap_links, n_guards, cap_guards;
+	struct creds_memo memo;
 };
 
 static const char *dup(struct c *c, const char *s)
@@ -28,34 +42,46 @@ static const char *path(struct c *c, const char *rel)
 	return rel ? dup(c, topo_path((struct topo *)c->t, rel)) : NULL;
 }
 
+static bool same_path(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
 /* FNV-1a 64 over the contents of a link's credential files: not a
  * cryptographic digest, a change detector (who can write the files can
- * already change the credentials).  A missing file counts as empty. */
-static uint64_t creds_digest(const char *const *paths, size_t n)
+ * already change the credentials).  A missing file counts as empty.  It
+ * goes on from the memo's digest after the files this link shares with
+ * the previous one, which the same bytes in the same order make equal. */
+static uint64_t creds_digest(struct creds_memo *m, const char *const *paths)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
 	unsigned char buf[4096];
 	size_t i, k, got;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < m->n && same_path(m->path[i], paths[i]); i++)
+		h = m->after[i];
+	for (; i < CRED_FILES; i++) {
 		FILE *fp = paths[i] ? fopen(paths[i], "rb") : NULL;
 
 		h = (h ^ 0xff) * 0x100000001b3ull;     /* file boundary */
-		if (!fp)
-			continue;
-		while ((got = fread(buf, 1, sizeof(buf), fp)) > 0)
-			for (k = 0; k < got; k++)
-				h = (h ^ buf[k]) * 0x100000001b3ull;
-		fclose(fp);
+		if (fp) {
+			while ((got = fread(buf, 1, sizeof(buf), fp)) > 0)
+				for (k = 0; k < got; k++)
+					h = (h ^ buf[k]) * 0x100000001b3ull;
+			fclose(fp);
+		}
+		m->path[i] = paths[i];
+		m->after[i] = h;
 	}
+	m->n = CRED_FILES;
 	return h;
 }
 
-static void link_creds(struct plan_link *l)
+static void link_creds(struct c *c, struct plan_link *l)
 {
-	const char *const paths[] = { l->cert, l->key, l->ca, l->psk };
+	const char *const paths[CRED_FILES] = { l->cert, l->key, l->ca, l->psk };
 
-	l->creds = creds_digest(paths, 4);
+	l->creds = creds_digest(&c->memo, paths);
 }
 
 static void proposals(struct c *c, const struct tstrs *from, const char ***to, size_t *n)
@@ -300,7 +326,7 @@ static void za_link(struct c *c, const struct tgateway *g, const struct tpartner
 	} else {
 		l->psk = path(c, p->trust.psk.s);
 	}
-	link_creds(l);
+	link_creds(c, l);
 	proposals(c, &za->ike, &l->ike, &l->n_ike);
 	proposals(c, &za->esp, &l->esp, &l->n_esp);
 	l->mode = ESP_TUNNEL;
@@ -357,7 +383,7 @@ static void zb_link_gateway(struct c *c, const struct tgateway *g, const struct 
 	l->remote_id = dup(c, e->id.s);
 	l->cert = path(c, g->cert.s);
 	l->key = path(c, g->key.s);
-	link_creds(l);
+	link_creds(c, l);
 	l->initiate = false;            /* the element starts first */
 	element_reach(c, e, &l->local_ts, &l->n_local_ts);
 	l->remote_ts = arena_alloc(c->a, sizeof(*l->remote_ts));
@@ -380,7 +406,7 @@ static void zb_link_element(struct c *c, const struct telement *e)
 	l->remote_id = dup(c, g->id.s);
 	l->cert = path(c, e->cert.s);
 	l->key = path(c, e->key.s);
-	link_creds(l);
+	link_creds(c, l);
 	l->initiate = true;
 	l->local_ts = arena_alloc(c->a, sizeof(*l->local_ts));
 	l->local_ts[0] = prefix_host(&e->address.a);

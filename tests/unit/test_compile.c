@@ -3,6 +3,7 @@
  * the fail-closed guard of a gateway and of an element, then the variants:
  * present-as, confidentiality on Zb, transport mode, PSK, IPv6. */
 #include <netinet/in.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "unit.h"
@@ -803,6 +804,120 @@ static void test_plan_outlives_topology(void **state)
 	plan_free(NULL);
 }
 
+/* The credentials digest, as compile.c defines it, from scratch: FNV-1a 64
+ * over each file's bytes, 0xff before each file, a missing file empty. */
+static uint64_t digest_of(const char *const paths[4])
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	size_t i;
+	int ch;
+
+	for (i = 0; i < 4; i++) {
+		FILE *fp = paths[i] ? fopen(paths[i], "rb") : NULL;
+
+		h = (h ^ 0xff) * 0x100000001b3ull;
+		while (fp && (ch = getc(fp)) != EOF)
+			h = (h ^ (unsigned char)ch) * 0x100000001b3ull;
+		if (fp)
+			fclose(fp);
+	}
+	return h;
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs(text, fp);
+	fclose(fp);
+}
+
+/* seg-a1's plan, its topology in dir, with operator-b on two gateways and
+ * operator-c on a pre-shared key */
+static struct plan *creds_plan(const char *dir)
+{
+	char path[512], *yaml = concat(operator_a_yaml(), OPERATOR_C_YAML);
+	struct diags d = { 0 };
+	struct topo *t;
+	struct plan *p;
+
+	yaml = edit_free(yaml, "      - { name: seg-b1, address: 198.51.100.2, id: seg-b1.operator-b.example }\n",
+	                 "      - { name: seg-b1, address: 198.51.100.2, id: seg-b1.operator-b.example }\n"
+	                 "      - { name: seg-b2, address: 198.51.100.9, id: seg-b2.operator-b.example }\n");
+	yaml = edit_free(yaml, "    links: [[seg-a1, seg-b1]]", "    links: [[seg-a1, seg-b1], [seg-a1, seg-b2]]");
+	yaml = edit_free(yaml, "    trust: { ca: pki/operator-c-ca.pem }", "    trust: { psk: pki/operator-c.psk }");
+	snprintf(path, sizeof(path), "%s/operator-a.yaml", dir);
+	t = load_at(path, yaml, &d);
+	topo_validate(t, &d);
+	expect_errors(&d, 0);
+	p = compile_node(t, "seg-a1");
+	diags_free(&d);
+	topo_free(t);
+	free(yaml);
+	return p;
+}
+
+/* compile.c reads a file once for the links in a row that share it: every
+ * link's digest is still that of its own files, and a changed file changes
+ * only the digests of the links that have it. */
+static void test_creds_digest(void **state)
+{
+	static const char *const files[] = {
+		"seg-a1.pem", "seg-a1.key", "operator-a-ca.pem", "operator-b-ca.pem", "operator-c.psk",
+		"pcscf-1.pem", "pcscf-1.key", "icscf-1.pem", "icscf-1.key",
+	};
+	char dir[] = "/tmp/zsec-test-creds.XXXXXX", pki[64], path[128];
+	struct plan *a, *b;
+	size_t i, n_za = 0;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(pki, sizeof(pki), "%s/pki", dir);
+	assert_int_equal(mkdir(pki, 0700), 0);
+	for (i = 0; i < sizeof(files) / sizeof(*files); i++)
+		write_file(pki, files[i], files[i]);    /* each its own contents */
+
+	a = creds_plan(dir);
+	assert_int_equal(a->n_links, 5);
+	for (i = 0; i < a->n_links; i++) {
+		const struct plan_link *l = &a->links[i];
+		const char *const paths[4] = { l->cert, l->key, l->ca, l->psk };
+
+		if (l->creds != digest_of(paths))
+			fail_msg("%s: digest %016llx, its files' %016llx", l->name,
+			         (unsigned long long)l->creds, (unsigned long long)digest_of(paths));
+		n_za += l->kind == LINK_ZA;
+	}
+	assert_int_equal(n_za, 3);
+	/* the two links to operator-b's gateways: the same files */
+	assert_true(link_of(a, "za:operator-b:seg-b1")->creds == link_of(a, "za:operator-b:seg-b2")->creds);
+	assert_true(link_of(a, "za:operator-b:seg-b1")->creds != link_of(a, "za:operator-c:seg-c1")->creds);
+
+	write_file(pki, "operator-b-ca.pem", "renewed");
+	b = creds_plan(dir);
+	for (i = 0; i < a->n_links; i++) {
+		const struct plan_link *l = &b->links[i];
+
+		assert_string_equal(l->name, a->links[i].name);
+		if (!strncmp(l->name, "za:operator-b:", 14))
+			assert_true(l->creds != a->links[i].creds);
+		else
+			assert_true(l->creds == a->links[i].creds);
+	}
+	plan_free(a);
+	plan_free(b);
+
+	for (i = 0; i < sizeof(files) / sizeof(*files); i++) {
+		snprintf(path, sizeof(path), "%s/%s", pki, files[i]);
+		unlink(path);
+	}
+	rmdir(pki);
+	rmdir(dir);
+}
+
 static void test_link_find_and_equal(void **state)
 {
 	struct plan *a = operator_a_plan("seg-a1"), *b = operator_a_plan("seg-a1");
@@ -869,6 +984,7 @@ int main(void)
 		cmocka_unit_test(test_several_links),
 		cmocka_unit_test(test_element_seen_by_two_partners),
 		cmocka_unit_test(test_plan_outlives_topology),
+		cmocka_unit_test(test_creds_digest),
 		cmocka_unit_test(test_link_find_and_equal),
 		cmocka_unit_test(test_plan_load),
 	};
