@@ -530,7 +530,8 @@ static void check_rate(struct v *v, const struct trate *r, const char *what)
 	if (r->pos.line && !r->per_sec)
 		ERR(r->pos, "limit '%s' of 0/s would drop everything; leave it out for no limit", what);
 	if (r->pos.line && r->burst > 100 * (uint64_t)(r->per_sec ? r->per_sec : 1) && r->burst > 1000)
-		ERR(r->pos, "a burst of %u is more than 100 seconds' worth of the %s limit", r->burst, what);
+		ERR(r->pos, "a burst of %u is more than 1000 and more than 100 seconds' worth of the %s limit",
+		    r->burst, what);
 }
 
 static void check_links(struct v *v, struct tpartner *p)

@@ -544,11 +544,11 @@ static void test_limits(void **state)
 	EXPECT_EDIT("ike: 10/s,", "ike: 0/s burst 5,",
 	            E(57, 20, "limit 'ike' of 0/s would drop everything; leave it out for no limit"));
 	EXPECT_EDIT("sip: 500/s }", "sip: 500/s burst 50001 }",
-	            E(57, 49, "a burst of 50001 is more than 100 seconds' worth of the sip limit"));
+	            E(57, 49, "a burst of 50001 is more than 1000 and more than 100 seconds' worth of the sip limit"));
 	EXPECT_VALID_EDIT("sip: 500/s }", "sip: 500/s burst 50000 }");
 	EXPECT_VALID_EDIT("ike: 10/s,", "ike: 1/s burst 1000,");
 	EXPECT_EDIT("ike: 10/s,", "ike: 1/s burst 1001,",
-	            E(57, 20, "a burst of 1001 is more than 100 seconds' worth of the ike limit"));
+	            E(57, 20, "a burst of 1001 is more than 1000 and more than 100 seconds' worth of the ike limit"));
 	EXPECT_VALID_EDIT(LIMITS, "");
 }
 
