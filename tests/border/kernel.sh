@@ -18,8 +18,8 @@
 # a broken script is refused; exposure (IPv4 and IPv6), renumbering (the
 # partner never sees 10.1.x.x), spoofed sources, ICMP errors, traceroute, hop
 # limits, IP options and IPv6 hop-by-hop headers, IKE sources and the IKE
-# limits (a partner's, an element's), SIP floods (UDP, TCP) held at the
-# limit; every drop counted for the right partner; transactions side by
+# limits (a partner's, an element's), SIP floods (UDP, TCP) and a flood of
+# other packets held at the limits; every drop counted for the right partner; transactions side by
 # side (the staging ones); a replacement keeps the counters of partners
 # that stay and drops none of their packets; the replacement of a table an
 # older zsecd wrote; removal.
@@ -135,7 +135,7 @@ partners:
       - { name: seg-c1, address: 198.51.100.3, id: seg-c1.operator-c.example }
     links: [[seg-a1, seg-c1]]
     expose: [10.1.1.0/24]
-    limits: { ike: "3/s burst 3", sip: 300/s }
+    limits: { ike: "3/s burst 3", packets: "400/s burst 40", sip: 300/s }
 EOF
 T=$work/topo.yaml
 # operator-c's SIP limit changed; operator-b removed; operator-c sees
@@ -260,6 +260,7 @@ check "nft list table inet zsec: each partner's elements" has_all "$work/table" 
 	"10.2.0.0/16 . 172.16.1.0/24 : 10.1.1.0/24" "10.2.0.0/16 . 10.1.1.0/24 : 172.16.1.0/24" \
 	"0x00000001 limit rate over 200/second burst 20 packets" \
 	"0x00000002 limit rate over 300/second burst 30 packets" \
+	"0x00000002 limit rate over 400/second burst 40 packets" \
 	"0x00000001 limit rate over 5/second" "elements = { 10.1.1.10, 10.1.2.20 }" \
 	"update @ike_buckets { meta mark & 0x0000ffff limit rate over 3/second burst 3 packets }"
 # rules: the lines of chain blocks, less hooks, comments and blank lines
@@ -708,6 +709,22 @@ want=$(awk -v e="$el" 'BEGIN { printf "%d", 200 * e + 20 }')
 check "SIP over TCP (TLS, 5061): 1,000 SYNs at 1,000/s over ${el}s: $got let in, the limit allows $want, within 10 %" \
 	awk -v g="$got" -v w="$want" 'BEGIN { exit !(g >= 0.9 * w && g <= 1.1 * w) }'
 check "... and the rest is counted as SIP over limit ($over + $got = 1000)" test "$((over + got))" = 1000
+
+# ---- the packet limit ----
+
+# operator-c's, 400/s burst 40, on what is not SIP (UDP 7000)
+pk0=$(ctr operator-c packets_over_limit)
+I timeout 10 $py "$pk" sink 7000 4 >"$work/sink" 2>&1 &
+sk=$!
+wait_for 5 grep -q ready "$work/sink"
+P timeout 10 $py "$pk" flood 10.1.1.10 7000 2000 1000 10.3.0.5 >"$work/flood" 2>&1
+wait $sk
+got=$(tail -n 1 "$work/sink") el=$(awk '{ print $4 }' "$work/flood")
+want=$(awk -v e="$el" 'BEGIN { printf "%d", 400 * e + 40 }')
+over=$(($(ctr operator-c packets_over_limit) - pk0))
+check "a flood of 2,000 packets at 1,000/s over ${el}s from operator-c: $got delivered, its packet limit allows $want (400/s, burst 40), within 10 %" \
+	awk -v g="$got" -v w="$want" 'BEGIN { exit !(g >= 0.9 * w && g <= 1.1 * w) }'
+check "... and the excess is counted as packets over limit ($over + $got = 2000)" test "$((over + got))" = 2000
 
 # ---- renumbering: nothing of ours reaches the partner ----
 

@@ -164,12 +164,16 @@ def main(argv):
         for pkt in s.rdpcap(a[0]):
             n += 1
             # from the IP header on: link-layer addresses are no concern
-            raw = bytes(pkt[s.IP]) if pkt.haslayer(s.IP) else bytes(pkt)
+            raw = next((bytes(pkt[l]) for l in (s.IP, s.IPv6) if pkt.haslayer(l)), bytes(pkt))
             found = []
-            for i in range(len(raw) - 3):
-                addr = ipaddress.ip_address(raw[i:i + 4])
-                if any(addr in net for net in nets):
-                    found.append(str(addr))
+            # every 4 bytes for an IPv4 network, every 16 for an IPv6 one,
+            # wherever they are (headers, quoted headers, payloads)
+            for net in nets:
+                width = 4 if net.version == 4 else 16
+                for i in range(len(raw) - width + 1):
+                    addr = ipaddress.ip_address(raw[i:i + width])
+                    if addr in net:
+                        found.append(str(addr))
             if found:
                 leaks += 1
                 print(f"leak: {pkt.summary()}: {', '.join(sorted(set(found)))}")
