@@ -6,7 +6,8 @@
     probe.py spoof SRC DST COUNT          raw IPv4 ICMP echoes with a forged
                                           source (an attacker on the wire)
     probe.py ike-flood PPS SECONDS DST    IKE_SA_INIT-sized UDP 500 packets
-                                          from random spoofed sources
+                                          from random spoofed sources (SIGTERM
+                                          stops it early: the count so far)
     probe.py udp-count PORT IDLE          count UDP datagrams until IDLE
                                           seconds pass without one
     probe.py udp-send DST PORT COUNT PPS  COUNT datagrams at PPS a second;
@@ -17,6 +18,7 @@ import ipaddress
 import os
 import random
 import select
+import signal
 import socket
 import struct
 import sys
@@ -79,6 +81,14 @@ def spoof(src, dst, count):
         s.sendto(ipv4(src, dst, 1, icmp_echo(0x5a5a, i), i), (dst, 0))
 
 
+class Stopped(Exception):
+    pass
+
+
+def stopped(signum, frame):
+    raise Stopped()
+
+
 def ike_flood(pps, seconds, dst):
     """IKE_SA_INIT-sized datagrams (an IKE header, no valid proposal needed:
     zsec's table drops them before charon parses anything)"""
@@ -93,15 +103,21 @@ def ike_flood(pps, seconds, dst):
         udp = struct.pack('!HHHH', 500, 500, 8 + len(ike), 0) + ike
         pool.append(ipv4(src, dst, 17, udp, rnd.getrandbits(16)))
     total = int(pps * seconds)
+    sent = 0
+    signal.signal(signal.SIGTERM, stopped)
     start = time.time()
-    for i in range(total):
-        s.sendto(pool[i % len(pool)], (dst, 0))
-        if i % 256 == 0:
-            ahead = start + i / pps - time.time()
-            if ahead > 0:
-                time.sleep(ahead)
+    try:
+        for i in range(total):
+            s.sendto(pool[i % len(pool)], (dst, 0))
+            sent += 1
+            if i % 256 == 0:
+                ahead = start + i / pps - time.time()
+                if ahead > 0:
+                    time.sleep(ahead)
+    except Stopped:
+        pass                    # what it sent until then
     took = time.time() - start
-    print('%d packets in %.2f s: %.0f a second' % (total, took, total / took))
+    print('%d packets in %.2f s: %.0f a second' % (sent, took, sent / took))
 
 
 def udp_count(port, idle):

@@ -24,6 +24,7 @@ grew() { [ "$(counter "$1" "$2")" -gt "$3" ]; }
 # own source address in the presented prefix (kernel-libipsec needs one,
 # docs/operations.md; the kernel data plane has none)
 capture_received partner pcscf-b1
+capture za seg-a1 out
 exposed="172.16.1.10 172.16.1.20 $(in_node seg-a1 ip -4 -o addr show dev lo label lo:zsec |
 	awk '{print $4}' | cut -d/ -f1 | grep '^172\.16\.1\.' | tr '\n' ' ')"
 seen=$(in_node pcscf-b1 python3 "$probe" sweep 172.16.1.0/24 10.1.0.0/22 --wait 3 | tr '\n' ' ')
@@ -45,6 +46,19 @@ stop_captures
 partner_saw() { python3 "$pcap" addresses "$tmp/$1.pcap" src | grep -v '^10\.2\.' | sort -u | tr '\n' ' '; }
 check "what answered the scan is presented addresses only, nothing internal ($(partner_saw partner))" \
 	test "$(partner_saw partner)" = "$exposed"
+# the Za wire, at seg-a1: ESP between the gateways; whatever else crossed
+# it (the scan's probes of our inside, in clear from seg-b1) has no source
+# of ours inside, and nothing of the presented prefix went in clear
+za_clean() {
+	local inside
+	inside=$(python3 "$pcap" addresses "$tmp/za.pcap" src | grep '^10\.1\.' | tr '\n' ' ')
+	[ "$(python3 "$pcap" count "$tmp/za.pcap" esp)" -gt 0 ] && [ -z "$inside" ] ||
+		{ echo "inside sources: ${inside:-none}"; return 1; }
+}
+check "the Za wire carried the answers in ESP and no source of operator-a's inside ($(python3 "$pcap" summary "$tmp/za.pcap"))" \
+	za_clean
+check "... and nothing of the presented prefix in clear" \
+	python3 "$pcap" clear-inner "$tmp/za.pcap" 172.16.1.0/24
 
 # 3. a spoofed source from the partner's side, in clear on the Za wire
 ip -n zsec-transit addr add 203.0.113.250/32 dev br0
@@ -95,31 +109,38 @@ check "operator-b's IKE traffic selectors name only the presented prefix" \
 check "and so do seg-a1's" \
 	test "$(link_field seg-a1 za:operator-b:seg-b1 ts)" = "172.16.1.0/24===10.2.1.0/24"
 
-# 5. an IKE_SA_INIT flood from many spoofed sources, while links come up and rekey
+# 5. an IKE_SA_INIT flood from many spoofed sources, while links come up
+# and rekey: it runs (at most 2 minutes) until the Za link has rekeyed
 unknown=$(counter "" ike_unknown)
-spi=$(link_field seg-a1 za:operator-b:seg-b1 spi_in)
-ip netns exec zsec-transit python3 "$probe" ike-flood 12000 20 192.0.2.1 > "$tmp/flood.txt" &
+ip netns exec zsec-transit python3 "$probe" ike-flood 12000 120 192.0.2.1 > "$tmp/flood.txt" &
 flood=$!
 check "during the flood, charon on seg-b1 restarts" lab stop seg-b1 charon -KILL
 lab start seg-b1 charon
 check "and the legitimate links come back up" wait_for 60 all_up seg-a1 seg-b1
+spi=$(link_field seg-a1 za:operator-b:seg-b1 spi_in)
+# a rekey, not a new IKE_SA: the link's last event says which
+rekeyed() { [ "$(link_field seg-a1 za:operator-b:seg-b1 state)" = up ] &&
+	[ "$(link_field seg-a1 za:operator-b:seg-b1 spi_in)" != "$spi" ] &&
+	grep -q '^child-rekey ' <<<"$(link_field seg-a1 za:operator-b:seg-b1 last_event)"; }
+check "the Za link rekeys under the flood (1 minute lifetime; SPI in was $spi)" wait_for 75 rekeyed
 check "... while the flood still runs" kill -0 "$flood"
+kill -TERM "$flood"
 wait "$flood"
 diag "flood: $(cat "$tmp/flood.txt")"
-rate=$(awk '{print int($6)}' "$tmp/flood.txt")
+read -r sent took < <(awk '{ print $1, $4 }' "$tmp/flood.txt")
+dropped=$(( $(counter "" ike_unknown) - unknown ))
+check "the flood's packets are dropped and counted as IKE from unknown sources ($dropped of $sent)" \
+	test "$((dropped * 100))" -ge "$((sent * 95))"
+# what seg-a1 counted over the time the flood took: the rate at the gateway
+rate=$(awk -v d="$dropped" -v t="$took" 'BEGIN { printf "%d", (t > 0 ? d / t : 0) }')
 if [ "${ZSEC_LAB_DATAPLANE:-}" = kernel ] && [ "$rate" -lt 10000 ]; then
 	# the kernel tier's guest is emulated: how fast one CPU of it sends
 	# follows the host's CPU (7,500/s seen); the host tier holds the rate
-	ok "the flood ran at 10,000 packets a second or more # SKIP $rate/s: the emulated guest's CPU is the limit (make test checks the rate)"
+	ok "the flood reached seg-a1 at 10,000 packets a second or more # SKIP $rate/s: the emulated guest's CPU is the limit (make test checks the rate)"
 else
-	check "the flood ran at 10,000 packets a second or more ($rate)" test "$rate" -ge 10000
+	check "the flood reached seg-a1 at 10,000 packets a second or more ($rate/s over ${took}s)" \
+		test "$rate" -ge 10000
 fi
-dropped=$(( $(counter "" ike_unknown) - unknown ))
-check "the flood's packets are dropped and counted as IKE from unknown sources ($dropped)" \
-	test "$dropped" -ge 100000
-renewed() { [ "$(link_field seg-a1 za:operator-b:seg-b1 state)" = up ] &&
-	[ "$(link_field seg-a1 za:operator-b:seg-b1 spi_in)" != "$spi" ]; }
-check "the Za link has new SAs after the restart (rekeyed: 1 minute lifetime)" wait_for 70 renewed
 
 # 6. a SIP flood above the partner's limit (100/s burst 10) is delivered at the limit
 in_node pcscf-1 python3 "$probe" udp-count 5060 1.5 > "$tmp/sip.count" &
