@@ -218,6 +218,19 @@ uint8_t *plan_encode(const struct plan *p, size_t *len)
 	return w.buf;
 }
 
+/* The plugin never reads the guards nor the partners; decoding the 100,000
+ * guards of a 10,000-link plan was nine tenths of its time to take one. */
+uint8_t *plan_encode_links(const struct plan *p, size_t *len)
+{
+	struct plan links = *p;
+
+	links.guards = NULL;
+	links.n_guards = 0;
+	links.partners = NULL;
+	links.n_partners = 0;
+	return plan_encode(&links, len);
+}
+
 /* ---- decoding ---- */
 
 struct r {

@@ -4,7 +4,8 @@
  *   topology file --topo_load--> model --topo_validate--> valid model
  *   valid model --plan_compile(node)--> plan --plan_diff(old, new)--> change set
  *   plan --plan_render--> text (zsecctl plan, golden tests)
- *   plan --plan_encode/plan_decode--> versioned binary (what the plugin receives)
+ *   plan --plan_encode/plan_decode--> versioned binary (plan_encode_links: the
+ *       links alone, what the plugin receives)
  *
  * Pure: reads files, touches no kernel and no daemon.  Every model and plan
  * lives in one arena and is released at once.
@@ -361,6 +362,9 @@ const char *link_kind_name(enum link_kind k);
 #define PLAN_WIRE_MAX (64u << 20)
 /* A malloc'ed buffer; NULL on allocation failure. */
 uint8_t *plan_encode(const struct plan *p, size_t *len);
+/* The same of p's links alone, no guards and no partners: what charon's
+ * plugin takes (the guard and the Border Element are zsecd's). */
+uint8_t *plan_encode_links(const struct plan *p, size_t *len);
 /* NULL with a reason in err on any malformed, truncated, trailing or
  * out-of-range input. */
 struct plan *plan_decode(const uint8_t *buf, size_t len, char *err, size_t errlen);
@@ -371,7 +375,7 @@ struct plan *plan_decode(const uint8_t *buf, size_t len, char *err, size_t errle
 #define MSG_HEADER 5
 #define MSG_MAX (PLAN_WIRE_MAX + MSG_HEADER)
 enum msg_type {
-	MSG_PLAN = 1,           /* zsecd -> plugin: a plan (wire encoding) */
+	MSG_PLAN = 1,           /* zsecd -> plugin: a plan, its links alone (wire encoding) */
 	MSG_RESULT = 2,         /* reply: u8 exit code as zsecctl's (0 ok, 1 refused,
 	                         * 2 not understood, 3 failed) + text */
 	MSG_STATUS = 3,         /* request; plugin: no payload; zsecd: "json" or "" */

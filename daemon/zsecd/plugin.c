@@ -119,7 +119,7 @@ enum push plugin_push(struct zsecd *z, FILE *out, char *said, size_t said_len)
 	size_t len;
 	bool ok;
 
-	buf = plan_encode(z->running, &len);
+	buf = plan_encode_links(z->running, &len);
 	if (!buf) {
 		snprintf(said, said_len, "cannot encode the plan");
 		fprintf(out, "%s\n", said);

@@ -62,7 +62,7 @@ static bool encode(const char *file, const char *node, struct encoded *e)
 		return false;
 	e->file = file;
 	e->links = p->n_links;
-	e->buf = plan_encode(p, &e->len);
+	e->buf = plan_encode_links(p, &e->len);     /* as zsecd sends it */
 	plan_free(p);
 	return e->buf != NULL;
 }

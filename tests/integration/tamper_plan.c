@@ -31,7 +31,7 @@ int main(int argc, char **argv)
 			p->links[i].esp[0] = argv[3];
 			p->links[i].n_esp = 1;
 		}
-	buf = plan_encode(p, &len);
+	buf = plan_encode_links(p, &len);     /* as zsecd sends it */
 	fd = unix_connect(argc > 4 ? argv[4] : PLUGIN_SOCKET);
 	if (!buf || fd < 0 || !msg_send(fd, MSG_PLAN, buf, len) || msg_recv(fd, &m, 10000) != 1 ||
 	    m.type != MSG_RESULT || m.len < 1) {

@@ -206,6 +206,33 @@ static void test_round_trip(void **state)
 	expect_round_trip(&m.p);
 }
 
+/* What the plugin gets: every link as it is, no guard, no partner */
+static void test_links_only(void **state)
+{
+	struct plan *p = plan_of(operator_a_yaml(), "seg-a1"), *q;
+	struct plan links;
+	size_t len, full_len;
+	uint8_t *buf = plan_encode_links(p, &len), *full = encode(p, &full_len);
+	char err[256];
+
+	(void)state;
+	assert_non_null(buf);
+	assert_true(p->n_guards > 0 && p->n_partners > 0);
+	assert_true(len < full_len);
+	q = decode(buf, len, err, sizeof(err));
+	if (!q)
+		fail_msg("the links alone do not decode: %s", err);
+	links = *p;
+	links.n_guards = 0;
+	links.n_partners = 0;
+	expect_plans_equal(&links, q);
+	assert_int_equal(p->n_links, q->n_links);
+	plan_free(q);
+	free(buf);
+	free(full);
+	plan_free(p);
+}
+
 static void test_round_trip_variants(void **state)
 {
 	char *yaml = concat(operator_a_yaml(), OPERATOR_C_YAML
@@ -704,6 +731,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_links_only),
 		cmocka_unit_test(test_round_trip_variants),
 		cmocka_unit_test(test_header),
 		cmocka_unit_test(test_every_truncation),
