@@ -156,6 +156,32 @@ check "a SIP flood of 2000 in ${took}s is delivered at the limit: $got of $want 
 check "and what exceeded it is counted" \
 	wait_for 5 grew operator-b sip_over_limit $((over + 2000 - got - 20))
 
+# 6b. bad input: refused with FILE:LINE:COL, and nothing applied (the
+# table's generation, zsecd's running file, every XFRM entry's selectors)
+bad=$topo/.border-a.bad.yaml
+trap 'rm -f "$bad"; finish' EXIT
+applied() {
+	in_node seg-a1 nft list set inet zsec generation | grep -o 'generation [0-9]*'
+	status_json seg-a1 | python3 -c 'import json, sys; print(json.load(sys.stdin)["file"])'
+	in_node seg-a1 ip xfrm policy list | grep '^src ' | sort | md5sum
+}
+# refused FILE:LINE:COL MESSAGE: zsecctl apply of $bad fails (1) saying so,
+# and what is applied is as before
+refused() {
+	local before out rc
+	before=$(applied)
+	out=$(in_node seg-a1 "$zsecctl" apply "$bad" 2>&1)
+	rc=$?
+	[ "$rc" = 1 ] && grep -qF -- "$bad:$1: error: $2" <<<"$out" && [ "$(applied)" = "$before" ] ||
+		{ echo "exit $rc: $out"; return 1; }
+}
+sed 's|sip: 100/s burst 10 }|sip: 100/sec }|' "$topo/border-a.yaml" > "$bad"
+check "a limit written wrongly: zsecctl apply refuses it at FILE:LINE:COL, nothing applied" \
+	refused 28:47 "limit 'sip' must be a rate such as 500/s or 500/s burst 50, not '100/sec'"
+sed 's|    expose: \[10.1.1.0/24\]|    expose: [10.9.1.0/24]|' "$topo/border-a.yaml" > "$bad"
+check "an exposure outside the domain: refused at FILE:LINE:COL, nothing applied" \
+	refused 26:14 "expose 10.9.1.0/24 is not within the domain's prefixes"
+
 # 7. fail closed without the table: zsecd stopped and table inet zsec gone
 # (as nftables.service's `nft flush ruleset` does it): with no source NAT,
 # what pcscf-1 sends to operator-b keeps its inside address, and the guard's
