@@ -26,8 +26,9 @@
   packets.py ttl-echo SRC DST TTL   an ICMP echo with that TTL; waits for the reply
                                     and prints its TTL (0: none)
   packets.py leaks PCAP PREFIX...   prints every packet of PCAP that carries an
-                                    address of PREFIX anywhere in its bytes, and
-                                    "packets N leaks L"
+                                    address of PREFIX in an IP header (quoted
+                                    ones, options and routing headers too) or a
+                                    payload, and "packets N leaks L"
 
 Uses scapy (python3-scapy, Debian's python) for what sockets cannot send.
 Bounded in count and time: every wait has a timeout.
@@ -119,6 +120,41 @@ def esp(gw, seg, spi, src, dst, port, n):
         s.send(sa.encrypt(inner(src=src, dst=dst) / s.UDP(sport=port, dport=port) / b"zsec-esp"))
 
 
+def in_bytes(raw, nets):
+    """every address of nets in raw: 4-byte windows for an IPv4 network,
+    16-byte ones for an IPv6 one"""
+    for net in nets:
+        width = 4 if net.version == 4 else 16
+        for i in range(len(raw) - width + 1):
+            addr = ipaddress.ip_address(raw[i:i + width])
+            if addr in net:
+                yield addr
+
+
+def addresses(s, pkt, nets):
+    """every address of nets a packet carries: in each IP header, the ones
+    ICMP errors quote included, their IPv4 options and IPv6 routing headers
+    (record route, source route), and anywhere in its payloads.  Not in the
+    other header fields, where sequence numbers and checksums would match
+    a prefix by chance."""
+    layer = pkt
+    while layer and not isinstance(layer, s.NoPayload):
+        if isinstance(layer, (s.IP, s.IPerror, s.IPv6, s.IPerror6)):
+            for x in (layer.src, layer.dst):
+                addr = ipaddress.ip_address(x)
+                if any(addr in net for net in nets):
+                    yield addr
+            if isinstance(layer, (s.IP, s.IPerror)) and layer.ihl and layer.ihl > 5:
+                yield from in_bytes(bytes(layer)[20:layer.ihl * 4], nets)
+        elif isinstance(layer, (s.UDP, s.TCP)):
+            # what it carries, however scapy would dissect it (DNS, ISAKMP...)
+            yield from in_bytes(bytes(layer.payload), nets)
+            return
+        elif isinstance(layer, (s.IPv6ExtHdrRouting, s.Raw, s.Padding)):
+            yield from in_bytes(bytes(layer), nets)
+        layer = layer.payload
+
+
 def main(argv):
     if len(argv) < 2:
         print(__doc__)
@@ -163,17 +199,7 @@ def main(argv):
         n = leaks = 0
         for pkt in s.rdpcap(a[0]):
             n += 1
-            # from the IP header on: link-layer addresses are no concern
-            raw = next((bytes(pkt[l]) for l in (s.IP, s.IPv6) if pkt.haslayer(l)), bytes(pkt))
-            found = []
-            # every 4 bytes for an IPv4 network, every 16 for an IPv6 one,
-            # wherever they are (headers, quoted headers, payloads)
-            for net in nets:
-                width = 4 if net.version == 4 else 16
-                for i in range(len(raw) - width + 1):
-                    addr = ipaddress.ip_address(raw[i:i + width])
-                    if addr in net:
-                        found.append(str(addr))
+            found = [str(x) for x in addresses(s, pkt, nets)]
             if found:
                 leaks += 1
                 print(f"leak: {pkt.summary()}: {', '.join(sorted(set(found)))}")

@@ -110,9 +110,9 @@ check "and so do seg-a1's" \
 	test "$(link_field seg-a1 za:operator-b:seg-b1 ts)" = "172.16.1.0/24===10.2.1.0/24"
 
 # 5. an IKE_SA_INIT flood from many spoofed sources, while links come up
-# and rekey: it runs (at most 2 minutes) until the Za link has rekeyed
+# and rekey: it runs (at most 150 s) until the Za link has rekeyed
 unknown=$(counter "" ike_unknown)
-ip netns exec zsec-transit python3 "$probe" ike-flood 12000 120 192.0.2.1 > "$tmp/flood.txt" &
+ip netns exec zsec-transit python3 "$probe" ike-flood 12000 150 192.0.2.1 > "$tmp/flood.txt" &
 flood=$!
 check "during the flood, charon on seg-b1 restarts" lab stop seg-b1 charon -KILL
 lab start seg-b1 charon
@@ -129,8 +129,8 @@ wait "$flood"
 diag "flood: $(cat "$tmp/flood.txt")"
 read -r sent took < <(awk '{ print $1, $4 }' "$tmp/flood.txt")
 dropped=$(( $(counter "" ike_unknown) - unknown ))
-check "the flood's packets are dropped and counted as IKE from unknown sources ($dropped of $sent)" \
-	test "$((dropped * 100))" -ge "$((sent * 95))"
+check "the flood's packets are dropped and counted as IKE from unknown sources ($dropped of ${sent:-none})" \
+	test "${sent:-0}" -gt 0 -a "$((dropped * 100))" -ge "$((${sent:-0} * 95))"
 # what seg-a1 counted over the time the flood took: the rate at the gateway
 rate=$(awk -v d="$dropped" -v t="$took" 'BEGIN { printf "%d", (t > 0 ? d / t : 0) }')
 if [ "${ZSEC_LAB_DATAPLANE:-}" = kernel ] && [ "$rate" -lt 10000 ]; then
@@ -158,7 +158,7 @@ check "and what exceeded it is counted" \
 
 # 6b. bad input: refused with FILE:LINE:COL, and nothing applied (the
 # table's generation, zsecd's running file, every XFRM entry's selectors)
-bad=$topo/.border-a.bad.yaml
+bad=$(cd "$topo" && pwd -P)/.border-a.bad.yaml  # as zsecctl names it: its real path
 trap 'rm -f "$bad"; finish' EXIT
 applied() {
 	in_node seg-a1 nft list set inet zsec generation | grep -o 'generation [0-9]*'

@@ -835,8 +835,9 @@ static void write_file(const char *dir, const char *name, const char *text)
 	fclose(fp);
 }
 
-/* seg-a1's plan, its topology in dir, with operator-b on two gateways and
- * operator-c on a pre-shared key */
+/* seg-a1's plan, its topology in dir, with operator-b on two gateways,
+ * operator-c on a CA of its own and operator-d on a pre-shared key: links
+ * in a row that share the first two files, all three, or none */
 static struct plan *creds_plan(const char *dir)
 {
 	char path[512], *yaml = concat(operator_a_yaml(), OPERATOR_C_YAML);
@@ -848,7 +849,14 @@ static struct plan *creds_plan(const char *dir)
 	                 "      - { name: seg-b1, address: 198.51.100.2, id: seg-b1.operator-b.example }\n"
 	                 "      - { name: seg-b2, address: 198.51.100.9, id: seg-b2.operator-b.example }\n");
 	yaml = edit_free(yaml, "    links: [[seg-a1, seg-b1]]", "    links: [[seg-a1, seg-b1], [seg-a1, seg-b2]]");
-	yaml = edit_free(yaml, "    trust: { ca: pki/operator-c-ca.pem }", "    trust: { psk: pki/operator-c.psk }");
+	yaml = edit_free(yaml, "    limits: { ike: 5/s }\n", "    limits: { ike: 5/s }\n"
+	                 "  - name: operator-d\n"
+	                 "    prefixes: [10.4.0.0/16]\n"
+	                 "    trust: { psk: pki/operator-d.psk }\n"
+	                 "    gateways:\n"
+	                 "      - { name: seg-d1, address: 203.0.113.4, id: seg-d1.operator-d.example }\n"
+	                 "    links: [[seg-a1, seg-d1]]\n"
+	                 "    expose: [10.1.9.0/24]\n");
 	snprintf(path, sizeof(path), "%s/operator-a.yaml", dir);
 	t = load_at(path, yaml, &d);
 	topo_validate(t, &d);
@@ -866,7 +874,8 @@ static struct plan *creds_plan(const char *dir)
 static void test_creds_digest(void **state)
 {
 	static const char *const files[] = {
-		"seg-a1.pem", "seg-a1.key", "operator-a-ca.pem", "operator-b-ca.pem", "operator-c.psk",
+		"seg-a1.pem", "seg-a1.key", "operator-a-ca.pem", "operator-b-ca.pem", "operator-c-ca.pem",
+		"operator-d.psk",
 		"pcscf-1.pem", "pcscf-1.key", "icscf-1.pem", "icscf-1.key",
 	};
 	char dir[] = "/tmp/zsec-test-creds.XXXXXX", pki[64], path[128];
@@ -881,7 +890,7 @@ static void test_creds_digest(void **state)
 		write_file(pki, files[i], files[i]);    /* each its own contents */
 
 	a = creds_plan(dir);
-	assert_int_equal(a->n_links, 5);
+	assert_int_equal(a->n_links, 6);
 	for (i = 0; i < a->n_links; i++) {
 		const struct plan_link *l = &a->links[i];
 		const char *const paths[4] = { l->cert, l->key, l->ca, l->psk };
@@ -891,7 +900,7 @@ static void test_creds_digest(void **state)
 			         (unsigned long long)l->creds, (unsigned long long)digest_of(paths));
 		n_za += l->kind == LINK_ZA;
 	}
-	assert_int_equal(n_za, 3);
+	assert_int_equal(n_za, 4);
 	/* the two links to operator-b's gateways: the same files */
 	assert_true(link_of(a, "za:operator-b:seg-b1")->creds == link_of(a, "za:operator-b:seg-b2")->creds);
 	assert_true(link_of(a, "za:operator-b:seg-b1")->creds != link_of(a, "za:operator-c:seg-c1")->creds);
