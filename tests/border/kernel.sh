@@ -682,23 +682,30 @@ Ou $py "$pk" esp-in-udp 198.51.100.2 192.0.2.1 30 >/dev/null 2>&1
 expect_delta "ESP-in-UDP from the same gateway right after is never held by the IKE limit" \
 	operator-b ike_over_limit "$c0" 0
 
+# flood_at_limit WHAT PARTNER COUNTER SRC DST PORT RATE BURST: 2,000 UDP
+# datagrams at 1,000/s from SRC to DST:PORT are delivered at RATE a second
+# after BURST, within 10 %, and PARTNER's COUNTER counts the rest
+flood_at_limit() {
+	local what=$1 who=$2 counter=$3 c0 sk got el want over
+	c0=$(ctr "$who" "$counter")
+	I timeout 10 $py "$pk" sink "$6" 4 >"$work/sink" 2>&1 &
+	sk=$!
+	wait_for 5 grep -q ready "$work/sink"
+	P timeout 10 $py "$pk" flood "$5" "$6" 2000 1000 "$4" >"$work/flood" 2>&1
+	wait $sk
+	got=$(tail -n 1 "$work/sink") el=$(awk '{ print $4 }' "$work/flood")
+	want=$(awk -v e="$el" -v r="$7" -v b="$8" 'BEGIN { printf "%d", r * e + b }')
+	over=$(($(ctr "$who" "$counter") - c0))
+	check "$what: 2,000 packets at 1,000/s over ${el}s, $got delivered, the limit allows $want ($7/s, burst $8), within 10 %" \
+		awk -v g="$got" -v w="$want" 'BEGIN { exit !(g >= 0.9 * w && g <= 1.1 * w) }'
+	check "... and the excess is counted as $counter ($over + $got = 2000)" test "$((over + got))" = 2000
+}
+
 # ---- the SIP limit ----
 
 # The sink answers the first datagram: from then on the flood is a
 # connection the table let in, whose every packet still meets the limit.
-
-sip0=$(ctr operator-b sip_over_limit)
-I timeout 10 $py "$pk" sink 5060 4 >"$work/sink" 2>&1 &
-sk=$!
-wait_for 5 grep -q ready "$work/sink"
-P timeout 10 $py "$pk" flood 172.16.1.10 5060 2000 1000 10.2.0.5 >"$work/flood" 2>&1
-wait $sk
-got=$(tail -n 1 "$work/sink") el=$(awk '{ print $4 }' "$work/flood")
-want=$(awk -v e="$el" 'BEGIN { printf "%d", 200 * e + 20 }')
-over=$(($(ctr operator-b sip_over_limit) - sip0))
-check "a SIP flood of 2,000 packets at 1,000/s over ${el}s: $got delivered, the limit allows $want (200/s, burst 20), within 10 %" \
-	awk -v g="$got" -v w="$want" 'BEGIN { exit !(g >= 0.9 * w && g <= 1.1 * w) }'
-check "... and the excess is counted as SIP over limit ($over + $got = 2000)" test "$((over + got))" = 2000
+flood_at_limit "a SIP flood from operator-b" operator-b sip_over_limit 10.2.0.5 172.16.1.10 5060 200 20
 # SIP over TCP: every SYN to 5061 (TLS) is a connection of its own, judged
 # whole on its first packet, the limit included
 sip0=$(ctr operator-b sip_over_limit) a0=$(ctr operator-b accepted)
@@ -713,18 +720,8 @@ check "... and the rest is counted as SIP over limit ($over + $got = 1000)" test
 # ---- the packet limit ----
 
 # operator-c's, 400/s burst 40, on what is not SIP (UDP 7000)
-pk0=$(ctr operator-c packets_over_limit)
-I timeout 10 $py "$pk" sink 7000 4 >"$work/sink" 2>&1 &
-sk=$!
-wait_for 5 grep -q ready "$work/sink"
-P timeout 10 $py "$pk" flood 10.1.1.10 7000 2000 1000 10.3.0.5 >"$work/flood" 2>&1
-wait $sk
-got=$(tail -n 1 "$work/sink") el=$(awk '{ print $4 }' "$work/flood")
-want=$(awk -v e="$el" 'BEGIN { printf "%d", 400 * e + 40 }')
-over=$(($(ctr operator-c packets_over_limit) - pk0))
-check "a flood of 2,000 packets at 1,000/s over ${el}s from operator-c: $got delivered, its packet limit allows $want (400/s, burst 40), within 10 %" \
-	awk -v g="$got" -v w="$want" 'BEGIN { exit !(g >= 0.9 * w && g <= 1.1 * w) }'
-check "... and the excess is counted as packets over limit ($over + $got = 2000)" test "$((over + got))" = 2000
+flood_at_limit "a flood of other UDP from operator-c" operator-c packets_over_limit \
+	10.3.0.5 10.1.1.10 7000 400 40
 
 # ---- renumbering: nothing of ours reaches the partner ----
 
