@@ -45,10 +45,39 @@ static struct border_count count_of(const struct border_state *s, size_t k, uint
 	return c ? c->c : (struct border_count){ 0, 0 };
 }
 
+struct id_index {
+	uint32_t id;
+	size_t i;                       /* in s->names */
+};
+
+static int id_index_qcmp(const void *a, const void *b)
+{
+	const struct id_index *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/* What set spoofed_sa4/6 counted through a gateway's SAs is spoofed by the
+ * partner whose gateway it is, or by the border (no partner's gateway: an
+ * element's, or a partner's just removed).  by_id: s->names by id. */
+static void add_spoofed_sa(const struct border_state *s, const struct id_index *by_id,
+                           struct border_counter *v, const struct state_gateway *sa)
+{
+	struct id_index key = { .id = state_gateway_id(s, sa->addr) }, *x = NULL;
+	struct border_count *c;
+
+	if (key.id && s->n_names)
+		x = bsearch(&key, by_id, s->n_names, sizeof(*by_id), id_index_qcmp);
+	c = &v[x ? x->i : s->n_names].dropped[BORDER_SPOOFED];
+	c->packets += sa->c.packets;
+	c->bytes += sa->c.bytes;
+}
+
 bool counters_of(const struct border_state *s, struct border_counter **out, size_t *n,
                  char *err, size_t len)
 {
 	struct border_counter *v;
+	struct id_index *by_id;
 	size_t i, k;
 
 	*out = NULL;
@@ -68,6 +97,19 @@ bool counters_of(const struct border_state *s, struct border_counter **out, size
 		v[i].accepted = count_of(s, COUNT_ACCEPTED, id);
 		for (k = 0; k < BORDER_REASONS; k++)
 			v[i].dropped[k] = count_of(s, k, id);
+	}
+	if (s->n_sa_counts) {
+		if (!(by_id = calloc(s->n_names + 1, sizeof(*by_id)))) {
+			free(v);
+			snprintf(err, len, "out of memory");
+			return false;
+		}
+		for (i = 0; i < s->n_names; i++)
+			by_id[i] = (struct id_index){ s->names[i].id, i };
+		qsort(by_id, s->n_names, sizeof(*by_id), id_index_qcmp);
+		for (i = 0; i < s->n_sa_counts; i++)
+			add_spoofed_sa(s, by_id, v, &s->sa_counts[i]);
+		free(by_id);
 	}
 	*out = v;
 	*n = s->n_names + 1;

@@ -41,6 +41,19 @@ struct state_count {
 	uint32_t id;
 	struct border_count c;
 };
+/* A partner gateway's address as nftables prints it (canonical: inet_ntop),
+ * with its partner's id (gateway maps), or with what set spoofed_sa4/6
+ * counted through its SAs (id unused). */
+struct state_gateway {
+	const char *addr;
+	uint32_t id;
+	struct border_count c;
+};
+/* Sources of one partner through the SA of another (kernel ESP) are
+ * counted by the SA's gateway, in these sets, and for the partner whose
+ * gateway it is by zsecd (counters.c): nftables 1.0.6 cannot map an SA's
+ * address to a mark. */
+extern const char *const spoofed_sa_set[2];
 
 /* Every replacement is a generation of the table, 1 to GEN_MAX and round
  * again, counted on from the running one (whose number the comment of set
@@ -84,6 +97,11 @@ struct border_state {
 	                                 * packets_limit and sip_limit unstaged */
 	struct state_name *names;       /* from the gateway maps, sorted by name */
 	size_t n_names;
+	struct state_gateway *gateways; /* from the gateway maps, sorted by addr */
+	size_t n_gateways;
+	struct state_gateway *sa_counts;        /* from spoofed_sa4/6; for
+	                                         * border_counters only */
+	size_t n_sa_counts;
 	struct state_count *counts[COUNTS];     /* sorted by id; read for
 	                                         * border_counters only */
 	size_t n_counts[COUNTS];
@@ -198,6 +216,8 @@ bool state_add(struct border_state *s, const char *name, const char *json, char 
 bool counters_of(const struct border_state *s, struct border_counter **out, size_t *n,
                  char *err, size_t len);
 const struct state_name *state_name_find(const struct border_state *s, const char *name);
+/* The id of the partner whose gateway addr is; 0: none */
+uint32_t state_gateway_id(const struct border_state *s, const char *addr);
 
 double border_now(void);
 

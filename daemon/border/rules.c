@@ -59,6 +59,10 @@ static const char DECLARATIONS[] =
 "	set packets_over_limit { " COUNTING "; }\n"
 "	set sip_over_limit { " COUNTING "; }\n"
 "	set ip_options { " COUNTING "; }\n"
+"	# an SA's gateway -> packets and bytes of sources not its partner's\n"
+"	# (zsecd counts them for the partner whose gateway it is)\n"
+"	set spoofed_sa4 { type ipv4_addr; size 65536; flags dynamic; counter; }\n"
+"	set spoofed_sa6 { type ipv6_addr; size 65536; flags dynamic; counter; }\n"
 "	chain ike { type filter hook prerouting priority raw; policy accept; }\n"
 "	chain pre { type filter hook prerouting priority mangle; policy accept; }\n"
 "	chain dstnat { type nat hook prerouting priority dstnat; policy accept; }\n"
@@ -189,9 +193,13 @@ static const char CHAINS[] =
 "	# partner could spend another's limits in its name.  (kernel-libipsec\n"
 "	# compares before $TUN; nftables cannot see its SAs.)  An SA of either\n"
 "	# family, whatever the packet's: the lookup of the other family fails.\n"
+"	# The rest is counted by the SA's gateway, so for the partner that sent\n"
+"	# it, not the one whose source it claims.\n"
 "	chain sa_check {\n"
 "		ipsec in ip saddr . meta mark & $ID @sa_gateways4$G return\n"
 "		ipsec in ip6 saddr . meta mark & $ID @sa_gateways6$G return\n"
+"		update @spoofed_sa4 { ipsec in ip saddr } drop\n"
+"		update @spoofed_sa6 { ipsec in ip6 saddr } drop\n"
 "		goto spoofed\n"
 "	}\n"
 "	# Through IPsec and from no partner: only our elements (Zb) may be\n"
@@ -282,6 +290,8 @@ const char *const count_set[COUNTS] = {
 	[BORDER_IP_OPTIONS] = "ip_options",
 	[COUNT_ACCEPTED] = "accepted",
 };
+
+const char *const spoofed_sa_set[2] = { "spoofed_sa4", "spoofed_sa6" };
 
 /* Writes text with $ID, $PROFILE, $TUN, $HOPS, $MARK_GUARD, $G and $TAG replaced, and
  * $IKE_USUAL by the rule of the usual IKE limit (none if no partner has

@@ -728,6 +728,52 @@ static void release(struct render *r)
 
 /* ---- the script ---- */
 
+/* What set spoofed_sa4/6 counted through a gateway's SAs stays while the
+ * gateway stays its partner's: not when the partner goes (its id is in
+ * gone, n of them, sorted), nor when the address is another's or no
+ * partner's gateway in the plan. */
+static bool sa_count_stays(const struct render *r, const struct state_gateway *g,
+                           const uint32_t *gone, size_t n)
+{
+	struct gw_elem key;
+	const struct gw_elem *now;
+
+	if (!addr_parse(g->addr, &key.a) || !r->n_gw ||
+	    !(now = bsearch(&key, r->gw, r->n_gw, sizeof(*r->gw), gw_qcmp)))
+		return false;
+	return (now->value & MARK_ID) == g->id &&
+	       !(n && bsearch(&g->id, gone, n, sizeof(*gone), id_qcmp));
+}
+
+/* ... and zeroed, by the same means as the counters by id.  Only
+ * addresses go into the script (addr_parse): the listing zsecd read them
+ * from is of its own table, but a script is no place to trust it. */
+static void zero_sa_counters(struct render *r, const struct border_state *s,
+                             const uint32_t *gone, size_t n)
+{
+	struct ipaddr a;
+	const char *op;
+	size_t i, k, m;
+
+	for (k = 0; k < 2; k++)
+		for (op = "add"; op; op = strcmp(op, "add") ? NULL : "delete") {
+			for (i = m = 0; i < s->n_gateways; i++) {
+				const struct state_gateway *g = &s->gateways[i];
+
+				if (!addr_parse(g->addr, &a) || a.family != (k ? AF_INET6 : AF_INET) ||
+				    sa_count_stays(r, g, gone, n))
+					continue;
+				if (!m++)
+					fprintf(r->f, "%s element inet zsec %s { ", op, spoofed_sa_set[k]);
+				else
+					fputs(", ", r->f);
+				fputs(g->addr, r->f);
+			}
+			if (m)
+				fputs(" }\n", r->f);
+		}
+}
+
 /* Step 3: the counters of partners that go are zeroed, as their id may
  * pass to a partner that comes.  Adding an element and deleting it again in
  * one transaction removes it whether or not a packet had added it, and no
@@ -759,6 +805,7 @@ static void zero_counters(struct render *r, const struct border_state *s)
 				fprintf(r->f, "%s0x%08x", i ? ", " : "", ids[i]);
 			fputs(" }\n", r->f);
 		}
+	zero_sa_counters(r, s, ids, n);
 	free(ids);
 }
 

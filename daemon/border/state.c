@@ -45,6 +45,12 @@ static int count_qcmp(const void *a, const void *b)
 	return (x->id > y->id) - (x->id < y->id);
 }
 
+static int gateway_qcmp(const void *a, const void *b)
+{
+	return strcmp(((const struct state_gateway *)a)->addr,
+	              ((const struct state_gateway *)b)->addr);
+}
+
 static int name_key_cmp(const void *key, const void *elem)
 {
 	return strcmp(key, ((const struct state_name *)elem)->name);
@@ -55,6 +61,15 @@ const struct state_name *state_name_find(const struct border_state *s, const cha
 	if (!s->n_names)
 		return NULL;
 	return bsearch(name, s->names, s->n_names, sizeof(*s->names), name_key_cmp);
+}
+
+uint32_t state_gateway_id(const struct border_state *s, const char *addr)
+{
+	const struct state_gateway key = { .addr = addr }, *g = NULL;
+
+	if (s->n_gateways)
+		g = bsearch(&key, s->gateways, s->n_gateways, sizeof(*g), gateway_qcmp);
+	return g ? g->id : 0;
 }
 
 static size_t count_items(const struct json *a)
@@ -89,7 +104,8 @@ static const struct json *listed(const struct json *doc, const char *kind)
 }
 
 /* Gateway map elements: [{"elem": {"val": ADDR, "comment": NAME}}, VALUE];
- * one entry per name (a partner with two gateways has one id). */
+ * one name per entry (a partner with two gateways has one id: the caller
+ * keeps one), and every gateway with its partner's id. */
 static void read_names(struct border_state *s, const struct json *map)
 {
 	const struct json *it, *elems = json_get(map, "elem");
@@ -98,11 +114,42 @@ static void read_names(struct border_state *s, const struct json *map)
 		const struct json *key = it->type == JSON_ARRAY ? it->child : NULL;
 		const struct json *val = key ? key->next : NULL;
 		const char *name = key ? json_str(json_get(key, "elem"), "comment") : NULL;
+		const char *addr = key ? json_str(json_get(key, "elem"), "val") : NULL;
 		uint32_t id = number(val) & MARK_ID;  /* the high half: MARK_IKE_USUAL */
 
-		if (name && id)
-			s->names[s->n_names++] = (struct state_name){ id, arena_strdup(s->arena, name) };
+		if (!name || !id)
+			continue;
+		s->names[s->n_names++] = (struct state_name){ id, arena_strdup(s->arena, name) };
+		if (addr)
+			s->gateways[s->n_gateways++] = (struct state_gateway){
+				.addr = arena_strdup(s->arena, addr), .id = id };
 	}
+}
+
+/* Set spoofed_sa4/6's elements: {"elem": {"val": ADDR, "counter": {...}}} */
+static void read_sa_counts(struct border_state *s, const struct json *set)
+{
+	const struct json *it, *elems = json_get(set, "elem");
+
+	for (it = elems ? elems->child : NULL; it; it = it->next) {
+		const struct json *e = json_get(it, "elem"), *ctr = json_get(e, "counter");
+		const char *addr = json_str(e, "val");
+
+		if (addr)
+			s->sa_counts[s->n_sa_counts++] = (struct state_gateway){
+				.addr = arena_strdup(s->arena, addr),
+				.c = { json_u64(ctr, "packets"), json_u64(ctr, "bytes") } };
+	}
+}
+
+/* grows an arena array of n elements of size sz by the items of list a */
+static void *grown(struct border_state *s, void *v, size_t n, size_t sz, const struct json *a)
+{
+	void *w = arena_array(s->arena, n + count_items(a) + 1, sz);
+
+	if (n)
+		memcpy(w, v, n * sz);
+	return w;
 }
 
 /* Counting set elements: {"elem": {"val": ID, "counter": {...}}}. */
@@ -155,8 +202,7 @@ struct border_state *state_new(void)
 bool state_add(struct border_state *s, const char *name, const char *json, char *err, size_t len)
 {
 	bool map = !strncmp(name, "gateways", 8);
-	const struct json *doc = json_parse(s->arena, json, NULL, err, len), *obj;
-	struct state_name *names;
+	const struct json *doc = json_parse(s->arena, json, NULL, err, len), *obj, *elems;
 	const char *c;
 	size_t i, j, k;
 
@@ -175,23 +221,36 @@ bool state_add(struct border_state *s, const char *name, const char *json, char 
 		return true;
 	}
 	if (map) {
-		names = arena_array(s->arena, s->n_names + count_items(json_get(obj, "elem")) + 1,
-		                    sizeof(*names));
-		if (s->n_names)
-			memcpy(names, s->names, s->n_names * sizeof(*names));
-		s->names = names;
+		elems = json_get(obj, "elem");
+		s->names = grown(s, s->names, s->n_names, sizeof(*s->names), elems);
+		s->gateways = grown(s, s->gateways, s->n_gateways, sizeof(*s->gateways), elems);
 		read_names(s, obj);
 		qsort(s->names, s->n_names, sizeof(*s->names), name_qcmp);
+		qsort(s->gateways, s->n_gateways, sizeof(*s->gateways), gateway_qcmp);
 		/* a partner with two gateways: one name, one id */
 		for (i = j = 0; i < s->n_names; i++)
 			if (!j || strcmp(s->names[j - 1].name, s->names[i].name))
 				s->names[j++] = s->names[i];
 		s->n_names = j;
+		/* a gateway in the maps of both generations: once (ruleset.c
+		 * deletes what it counted by address, and twice would fail) */
+		for (i = j = 0; i < s->n_gateways; i++)
+			if (!j || strcmp(s->gateways[j - 1].addr, s->gateways[i].addr))
+				s->gateways[j++] = s->gateways[i];
+		s->n_gateways = j;
 		return true;
 	}
 	for (k = 0; k < COUNTS; k++)
 		if (!strcmp(name, count_set[k])) {
 			read_counts(s, k, obj);
+			return true;
+		}
+	for (k = 0; k < 2; k++)
+		if (!strcmp(name, spoofed_sa_set[k])) {
+			elems = json_get(obj, "elem");
+			s->sa_counts = grown(s, s->sa_counts, s->n_sa_counts, sizeof(*s->sa_counts),
+			                     elems);
+			read_sa_counts(s, obj);
 			return true;
 		}
 	snprintf(err, len, "%s is no counting set", name);
@@ -249,6 +308,10 @@ struct border_state *state_read(bool counts, char *err, size_t len)
 	for (k = 0; counts && k < COUNTS; k++)
 		if (!list(s, "set", count_set[k], &found, err, len))
 			goto fail;
+	/* (absent from a table of an older zsecd until its next replacement) */
+	for (k = 0; counts && k < 2; k++)
+		if (!list(s, "set", spoofed_sa_set[k], &found, err, len))
+			goto fail;
 	return s;
 fail:
 	border_state_free(s);
@@ -265,7 +328,8 @@ struct border_state *border_state_of(const struct plan *p, char *err, size_t len
 	struct border_state *s;
 	struct layout l;
 	struct arena *a;
-	size_t i;
+	char buf[ADDR_STRLEN];
+	size_t i, j, n;
 
 	if (!layout_make(p, NULL, &l, err, len))
 		return NULL;
@@ -276,10 +340,18 @@ struct border_state *border_state_of(const struct plan *p, char *err, size_t len
 	s->gen = 1;                     /* what the first apply makes */
 	src_lengths_of(p, &s->src);
 	s->names = arena_array(a, l.n + 1, sizeof(*s->names));
-	for (i = 0; i < l.n; i++)
+	for (i = n = 0; i < l.n; i++) {
 		s->names[s->n_names++] = (struct state_name){ l.id[i],
 			arena_strdup(a, p->partners[i].name) };
+		n += p->partners[i].n_gateways;
+	}
 	qsort(s->names, s->n_names, sizeof(*s->names), name_qcmp);
+	s->gateways = arena_array(a, n + 1, sizeof(*s->gateways));
+	for (i = 0; i < l.n; i++)
+		for (j = 0; j < p->partners[i].n_gateways; j++)
+			s->gateways[s->n_gateways++] = (struct state_gateway){ .id = l.id[i],
+				.addr = arena_strdup(a, addr_str(&p->partners[i].gateways[j], buf)) };
+	qsort(s->gateways, s->n_gateways, sizeof(*s->gateways), gateway_qcmp);
 	layout_free(&l);
 	return s;
 }

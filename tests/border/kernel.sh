@@ -382,10 +382,12 @@ else
 	expect_delta "through operator-b's SA (IPv4), operator-b's sources (IPv4, IPv6) are accepted" \
 		operator-b accepted "$a0" 3
 	expect_delta "... and none is spoofed" operator-b spoofed "$b0" 0
-	c0=$(ctr operator-c spoofed) a0=$(ctr operator-c accepted)
+	# a source of operator-c through operator-b's SA: operator-b sent it
+	b0=$(ctr operator-b spoofed) c0=$(ctr operator-c spoofed) a0=$(ctr operator-c accepted)
 	esp 198.51.100.2 192.0.2.1 0x103 10.3.0.5 10.1.1.10 9 3
-	expect_delta "through operator-b's SA, operator-c's source is dropped as operator-c's spoofed" \
-		operator-c spoofed "$c0" 3
+	expect_delta "through operator-b's SA, operator-c's source is dropped as operator-b's spoofed (whose SA it is)" \
+		operator-b spoofed "$b0" 3
+	expect_delta "... not as operator-c's" operator-c spoofed "$c0" 0
 	expect_delta "... and it spends nothing of operator-c's (not accepted)" operator-c accepted "$a0" 0
 	# a connection operator-c opened, known to the table once answered
 	esp 198.51.100.3 192.0.2.1 0x104 10.3.0.5 10.1.1.10 7778 1
@@ -394,20 +396,43 @@ else
 	check "operator-c's connection, answered, is one the table let in (connection mark 0x00010002)" \
 		sh -c "ip netns exec $s conntrack -L -p udp --dport 7778 2>/dev/null |
 			grep -v UNREPLIED | grep -q 'src=10.3.0.5 .* mark=65538 '"
-	c0=$(ctr operator-c spoofed) a0=$(ctr operator-c accepted)
+	b0=$(ctr operator-b spoofed) a0=$(ctr operator-c accepted)
 	esp 198.51.100.2 192.0.2.1 0x105 10.3.0.5 10.1.1.10 7778 2
-	expect_delta "in operator-c's connection, through operator-b's SA: dropped as operator-c's spoofed" \
-		operator-c spoofed "$c0" 2
+	expect_delta "in operator-c's connection, through operator-b's SA: dropped as operator-b's spoofed" \
+		operator-b spoofed "$b0" 2
 	esp 198.51.100.3 192.0.2.1 0x106 10.3.0.5 10.1.1.10 7778 2
 	expect_delta "... through operator-c's own SA: accepted" operator-c accepted "$a0" 2
+	# counted by the SA's gateway (sets spoofed_sa4/6), so long as it is
+	# that partner's gateway: a partner that comes may have its address
+	# or its id.  sa_count SET ADDR: that count, 0 if none
+	sa_count() {
+		S nft list set inet zsec "$1" >"$work/sa-set" || { echo "no set $1"; return; }
+		awk -v a="$2" '{ for (k = 1; k < NF; k++) if ($k == a && $(k + 1) == "counter") n = $(k + 3) }
+			END { print n + 0 }' "$work/sa-set"
+	}
+	check "operator-b's gateway has the 5 packets through its SAs counted ($(sa_count spoofed_sa4 198.51.100.2))" \
+		test "$(sa_count spoofed_sa4 198.51.100.2)" = 5
 	# SAs over IPv6: the same topology with every outside address IPv6
 	check "the table for IPv6 outside addresses is loaded" S "$tool" apply "$work/outside6.yaml" seg-a1
-	c0=$(ctr operator-c spoofed) a0=$(ctr operator-c accepted)
+	check "... and the count of an address that is no gateway now is gone ($(sa_count spoofed_sa4 198.51.100.2))" \
+		test "$(sa_count spoofed_sa4 198.51.100.2)" = 0
+	b0=$(ctr operator-b spoofed) c0=$(ctr operator-c spoofed) a0=$(ctr operator-c accepted)
 	esp 2001:db8:ff00::3 2001:db8:ff00::1 0x107 10.3.0.5 10.1.1.10 9 2
 	esp 2001:db8:ff00::2 2001:db8:ff00::1 0x108 10.3.0.5 10.1.1.10 9 1
 	expect_delta "through operator-c's SA over IPv6, its source is accepted" operator-c accepted "$a0" 2
-	expect_delta "... through operator-b's, it is operator-c's spoofed" operator-c spoofed "$c0" 1
+	expect_delta "... through operator-b's, it is operator-b's spoofed" operator-b spoofed "$b0" 1
+	expect_delta "... not operator-c's" operator-c spoofed "$c0" 0
+	check "... counted by operator-b's IPv6 gateway ($(sa_count spoofed_sa6 2001:db8:ff00::2))" \
+		test "$(sa_count spoofed_sa6 2001:db8:ff00::2)" = 1
 	check "the table for IPv4 outside addresses is back" S "$tool" apply "$T" seg-a1
+	esp 198.51.100.2 192.0.2.1 0x109 10.3.0.5 10.1.1.10 9 2
+	check "a replacement that keeps operator-b and its gateway" S "$tool" apply "$work/changed.yaml" seg-a1
+	check "... keeps what its gateway's SAs counted ($(sa_count spoofed_sa4 198.51.100.2))" \
+		test "$(sa_count spoofed_sa4 198.51.100.2)" = 2
+	check "operator-b goes: the table is replaced" S "$tool" apply "$work/without-b.yaml" seg-a1
+	check "... and its gateway's count with it ($(sa_count spoofed_sa4 198.51.100.2))" \
+		test "$(sa_count spoofed_sa4 198.51.100.2)" = 0
+	check "operator-b is back: the table is replaced" S "$tool" apply "$T" seg-a1
 	S ip xfrm state flush
 	S ip xfrm policy flush
 fi

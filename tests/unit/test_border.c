@@ -370,6 +370,26 @@ static void test_state_from_listings(void **state)
 		err, sizeof(err)));
 	assert_true(state_add(s, "accepted",
 		"{\"nftables\": [{\"set\": {\"name\": \"accepted\"}}]}", err, sizeof(err)));
+	/* the other generation's map (when the running one is unknown): each
+	 * gateway once, or a replacement would delete its count twice */
+	assert_true(state_add(s, "gateways4_b",
+		"{\"nftables\": [{\"map\": {\"name\": \"gateways4_b\", \"elem\": ["
+		"[{\"elem\": {\"val\": \"198.51.100.2\", \"comment\": \"bravo\"}}, 2]]}}]}",
+		err, sizeof(err)));
+	assert_int_equal(s->n_gateways, 4);
+	assert_int_equal(state_gateway_id(s, "198.51.100.3"), 2);
+	assert_int_equal(state_gateway_id(s, "2001:db8::1"), 4);
+	assert_int_equal(state_gateway_id(s, "203.0.113.9"), 0);
+	/* through the SAs of bravo's second gateway, of delta's, of no partner's */
+	assert_true(state_add(s, "spoofed_sa4",
+		"{\"nftables\": [{\"set\": {\"name\": \"spoofed_sa4\", \"elem\": ["
+		"{\"elem\": {\"val\": \"198.51.100.3\", \"counter\": {\"packets\": 7, \"bytes\": 700}}},"
+		"{\"elem\": {\"val\": \"203.0.113.9\", \"counter\": {\"packets\": 2, \"bytes\": 200}}}]}}]}",
+		err, sizeof(err)));
+	assert_true(state_add(s, "spoofed_sa6",
+		"{\"nftables\": [{\"set\": {\"name\": \"spoofed_sa6\", \"elem\": ["
+		"{\"elem\": {\"val\": \"2001:db8::1\", \"counter\": {\"packets\": 3, \"bytes\": 300}}}]}}]}",
+		err, sizeof(err)));
 	assert_false(state_add(s, "bogus", "{\"nftables\": [{\"set\": {}}]}", err, sizeof(err)));
 	assert_false(state_add(s, "accepted", "{\"nftables\": []}", err, sizeof(err)));
 	assert_int_equal(s->n_names, 3);                /* bravo once */
@@ -387,6 +407,13 @@ static void test_state_from_listings(void **state)
 	assert_true(v[0].dropped[BORDER_NOT_EXPOSED].packets == 0);
 	assert_string_equal(v[3].partner, "");          /* the border, last */
 	assert_true(v[3].dropped[BORDER_NOT_EXPOSED].packets == 1);
+	/* what spoofed through a gateway's SAs: its partner's */
+	assert_true(v[1].dropped[BORDER_SPOOFED].packets == 7);
+	assert_true(v[1].dropped[BORDER_SPOOFED].bytes == 700);
+	assert_string_equal(v[2].partner, "delta");
+	assert_true(v[2].dropped[BORDER_SPOOFED].packets == 3);
+	assert_true(v[0].dropped[BORDER_SPOOFED].packets == 0);
+	assert_true(v[3].dropped[BORDER_SPOOFED].packets == 2);
 	free(v);
 	border_state_free(s);
 }
