@@ -27,7 +27,8 @@
  *      what the running table has);
  *   2. empty every chain, and delete the sets that only mirror the plan;
  *   3. zero the counters of partners that go (their id may pass to a
- *      partner that comes);
+ *      partner that comes), and the counts by gateway address of those
+ *      and of addresses that are no longer their partner's gateway;
  *   4. the mirror sets again, with the plan's elements, and the rules,
  *      which use the staged generation; the other generation goes.
  * The counting sets are never emptied, so every partner that stays keeps
