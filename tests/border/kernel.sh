@@ -17,9 +17,12 @@
 # by nft -f; a batch of elements refused changes nothing; a dry run changes nothing,
 # a broken script is refused; exposure (IPv4 and IPv6), renumbering (the
 # partner never sees 10.1.x.x), spoofed sources, ICMP errors, traceroute, hop
-# limits, IP options and IPv6 hop-by-hop headers, IKE sources and the IKE
-# limits (a partner's, an element's), SIP floods (UDP, TCP) and a flood of
-# other packets held at the limits; every drop counted for the right partner; transactions side by
+# limits, IP options and IPv6 option and routing headers, IKE sources (to
+# broadcast and multicast too) and the IKE limits (a partner's, an
+# element's), a partner's gateway in clear text, a related packet that
+# would take over another partner's connection, SIP floods (UDP, in our
+# connection too, TCP, SCTP) and a flood of other packets held at the
+# limits; every drop counted for the right partner; transactions side by
 # side (the staging ones); a replacement keeps the counters of partners
 # that stay and drops none of their packets; the replacement of a table an
 # older zsecd wrote; removal.
@@ -656,12 +659,17 @@ b0=$(ctr operator-b ip_options) a0=$(ctr operator-b accepted)
 P $py "$pk" options 10.2.0.5 172.16.1.10 >/dev/null 2>&1
 P $py -c '
 import logging; logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
-from scapy.all import IPv6, IPv6ExtHdrHopByHop, RouterAlert, ICMPv6EchoRequest, send
-send(IPv6(src="2001:db8:b::5", dst="2001:db8:ffaa:1::10") / IPv6ExtHdrHopByHop(options=[RouterAlert()]) / ICMPv6EchoRequest(), verbose=0)
+from scapy.all import (IPv6, IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, IPv6ExtHdrDestOpt,
+                       RouterAlert, PadN, ICMPv6EchoRequest, send)
+ip = IPv6(src="2001:db8:b::5", dst="2001:db8:ffaa:1::10")
+for ext in (IPv6ExtHdrHopByHop(options=[RouterAlert()]),
+            IPv6ExtHdrRouting(addresses=["2001:db8:ffaa:1::20"]),
+            IPv6ExtHdrDestOpt(options=[PadN(optdata=b"\0\0\0\0")])):
+    send(ip / ext / ICMPv6EchoRequest(), verbose=0)
 ' >/dev/null 2>&1
-expect_delta "an IPv4 packet with options and an IPv6 one with a hop-by-hop header are dropped and counted" \
-	operator-b ip_options "$b0" 2
-expect_delta "... and neither counts as accepted" operator-b accepted "$a0" 0
+expect_delta "an IPv4 packet with options, and IPv6 ones with a hop-by-hop, a routing and a destination options header, are dropped and counted" \
+	operator-b ip_options "$b0" 4
+expect_delta "... and none counts as accepted" operator-b accepted "$a0" 0
 
 # ---- IKE ----
 
@@ -677,6 +685,16 @@ send(IP(src="192.0.2.100", dst="192.0.2.1") / UDP(sport=4500, dport=4500) / (b"\
 Ou $py "$pk" esp-in-udp 192.0.2.100 192.0.2.1 5 >/dev/null 2>&1
 expect_delta "IKE on UDP 4500 (non-ESP marker) from a stranger is dropped; ESP-in-UDP is not IKE" \
 	- ike_unknown "$z0" 1
+z0=$(ctr - ike_unknown)
+Ou $py -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+s.bind(("192.0.2.100", 0))
+for a in ("192.0.2.255", "255.255.255.255", "224.0.0.1"):
+    s.sendto(bytes(28), (a, 500))' >/dev/null 2>&1
+expect_delta "IKE from a stranger to the link's broadcast, the limited broadcast and a multicast group is dropped as unknown (charon takes them on every address)" \
+	- ike_unknown "$z0" 3
 z0=$(ctr - ike_unknown)
 I $py "$pk" udp 10.1.1.10 10.1.0.1 500 2 >/dev/null 2>&1
 Ou $py "$pk" udp 198.51.100.3 192.0.2.1 500 2 >/dev/null 2>&1
@@ -707,13 +725,56 @@ Ou $py "$pk" esp-in-udp 198.51.100.2 192.0.2.1 30 >/dev/null 2>&1
 expect_delta "ESP-in-UDP from the same gateway right after is never held by the IKE limit" \
 	operator-b ike_over_limit "$c0" 0
 
-# flood_at_limit WHAT PARTNER COUNTER SRC DST PORT RATE BURST: 2,000 UDP
-# datagrams at 1,000/s from SRC to DST:PORT are delivered at RATE a second
-# after BURST, within 10 %, and PARTNER's COUNTER counts the rest
+# ---- a partner's gateway in clear text ----
+
+# It is the partner's too: IKE, ESP and ICMP to this gateway's outside
+# address, nothing into our domain nor to our inside address.
+b0=$(ctr operator-b not_exposed)
+check "operator-b's gateway pings this gateway's outside address" \
+	Ou ping -I 198.51.100.2 -c 1 -W 2 192.0.2.1
+for dst in 10.1.1.10 10.1.9.9 10.1.0.1; do      # exposed, nobody, our inside
+	Ou ping -I 198.51.100.2 -c 2 -i 0.2 -W 1 $dst >/dev/null 2>&1
+done
+Ou $py "$pk" udp 198.51.100.2 10.1.1.10 5060 2 >/dev/null 2>&1
+expect_delta "... and nothing else: its echo requests to an exposed host, to one of nobody, to our inside address, its SIP in clear, are dropped as operator-b's not exposed" \
+	operator-b not_exposed "$b0" 8
+
+# ---- a related packet does not tag the connection it is about ----
+
+# An ICMP error is related to the connection whose packet it quotes: had
+# it set that connection's mark, one partner could move another's
+# connection into its own name (its limits, its counters; under kernel
+# ESP, cut it).  Both must see the host at one address for that.
+sed '/^  - name: operator-b/,/^  - name: operator-c/ { /present-as:/d }' "$T" >"$work/shared.yaml"
+check "operator-b sees pcscf-1 at its own address too: the table is replaced" \
+	S "$tool" apply "$work/shared.yaml" seg-a1
+P $py "$pk" udp 10.3.0.5 10.1.1.10 7790 >/dev/null 2>&1
+# cmark: the connection mark of operator-c's flow to 7790
+cmark() {
+	S conntrack -L -p udp --dport 7790 2>/dev/null |
+		sed -n 's/.*src=10\.3\.0\.5 .* mark=\([0-9]*\).*/\1/p' | head -n 1
+}
+check "operator-c's flow carries operator-c's id, 2 (connection mark $(cmark))" \
+	test "$(($(cmark) & 0xffff))" = 2
+P $py -c '
+import logging; logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
+from scapy.all import IP, UDP, ICMP, send
+quoted = IP(src="10.1.1.10", dst="10.3.0.5") / UDP(sport=7790, dport=7790)
+send(IP(src="10.2.0.5", dst="10.1.1.10") / ICMP(type=3, code=3) / bytes(quoted)[:28], verbose=0)
+' >/dev/null 2>&1
+check "an ICMP error from operator-b about it leaves it operator-c's (connection mark $(cmark))" \
+	test "$(($(cmark) & 0xffff))" = 2
+check "operator-b is renumbered again: the table is replaced" S "$tool" apply "$T" seg-a1
+
+# flood_at_limit WHAT PARTNER COUNTER SRC DST PORT RATE BURST [PEER]: 2,000
+# UDP datagrams at 1,000/s from SRC (ADDR or ADDR:PORT) to DST:PORT are
+# delivered at RATE a second after BURST, within 10 %, and PARTNER's COUNTER
+# counts the rest.  With PEER (HOST:PORT), the receiver opened the flow by
+# sending there first: the flood is the other side of our connection.
 flood_at_limit() {
 	local what=$1 who=$2 counter=$3 c0 sk got el want over
 	c0=$(ctr "$who" "$counter")
-	I timeout 10 $py "$pk" sink "$6" 4 >"$work/sink" 2>&1 &
+	I timeout 10 $py "$pk" sink "$6" 4 ${9:-} >"$work/sink" 2>&1 &
 	sk=$!
 	wait_for 5 grep -q ready "$work/sink"
 	P timeout 10 $py "$pk" flood "$5" "$6" 2000 1000 "$4" >"$work/flood" 2>&1
@@ -731,16 +792,27 @@ flood_at_limit() {
 # The sink answers the first datagram: from then on the flood is a
 # connection the table let in, whose every packet still meets the limit.
 flood_at_limit "a SIP flood from operator-b" operator-b sip_over_limit 10.2.0.5 172.16.1.10 5060 200 20
-# SIP over TCP: every SYN to 5061 (TLS) is a connection of its own, judged
-# whole on its first packet, the limit included
-sip0=$(ctr operator-b sip_over_limit) a0=$(ctr operator-b accepted)
-P timeout 20 $py "$pk" syn-flood 10.2.0.5 172.16.1.10 5061 1000 1000 >"$work/syn" 2>&1
-el=$(awk '{ print $4 }' "$work/syn")
-over=$(($(ctr operator-b sip_over_limit) - sip0)) got=$(($(ctr operator-b accepted) - a0))
-want=$(awk -v e="$el" 'BEGIN { printf "%d", 200 * e + 20 }')
-check "SIP over TCP (TLS, 5061): 1,000 SYNs at 1,000/s over ${el}s: $got let in, the limit allows $want, within 10 %" \
-	awk -v g="$got" -v w="$want" 'BEGIN { exit !(g >= 0.9 * w && g <= 1.1 * w) }'
-check "... and the rest is counted as SIP over limit ($over + $got = 1000)" test "$((over + got))" = 1000
+# SIP in a connection pcscf-1 opened (from 40000 to operator-b's 5060):
+# what operator-b sends back in it is SIP too
+flood_at_limit "a SIP flood from operator-b in a connection we opened" operator-b sip_over_limit \
+	10.2.0.5:5060 172.16.1.10 40000 200 20 10.2.0.5:5060
+# first_at_limit WHAT CMD PORT: 1,000 first packets of a connection each
+# (packets.py CMD: syn-flood, sctp-flood) from operator-b to its exposed
+# host's PORT at 1,000/s, each judged whole on its first packet, the SIP
+# limit included: let in at the limit, within 10 %, the rest counted
+first_at_limit() {
+	local sip0 a0 el over got want
+	sip0=$(ctr operator-b sip_over_limit) a0=$(ctr operator-b accepted)
+	P timeout 20 $py "$pk" "$2" 10.2.0.5 172.16.1.10 "$3" 1000 1000 >"$work/first" 2>&1
+	el=$(awk '{ print $4 }' "$work/first")
+	over=$(($(ctr operator-b sip_over_limit) - sip0)) got=$(($(ctr operator-b accepted) - a0))
+	want=$(awk -v e="$el" 'BEGIN { printf "%d", 200 * e + 20 }')
+	check "$1: 1,000 at 1,000/s over ${el}s: $got let in, the limit allows $want, within 10 %" \
+		awk -v g="$got" -v w="$want" 'BEGIN { exit !(g >= 0.9 * w && g <= 1.1 * w) }'
+	check "... and the rest is counted as SIP over limit ($over + $got = 1000)" test "$((over + got))" = 1000
+}
+first_at_limit "SIP over TCP (TLS, 5061), SYNs" syn-flood 5061
+first_at_limit "SIP over SCTP (5060), INITs" sctp-flood 5060
 
 # ---- the packet limit ----
 

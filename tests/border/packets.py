@@ -1,16 +1,20 @@
 #!/usr/bin/python3
 """packets.py: the packets of tests/border/kernel.sh and what they find.
 
-  packets.py flood DST PORT COUNT RATE [SRC]  COUNT UDP datagrams at RATE per
-                                    second (plain sockets); prints "sent N in S s"
+  packets.py flood DST PORT COUNT RATE [SRC[:SPORT]]   COUNT UDP datagrams at
+                                    RATE per second (plain sockets); prints "sent N
+                                    in S s"
   packets.py syn-flood SRC DST PORT COUNT RATE   COUNT TCP SYNs from SRC (raw, each
                                     from a port of its own: a connection each) at
                                     RATE per second; prints "sent N in S s"
-  packets.py sink PORT SECONDS      counts the UDP datagrams that arrive on PORT
-                                    for SECONDS, answers the first (a SIP server's
-                                    100 Trying: conntrack then knows the flow as a
-                                    connection); prints "ready" once it listens,
-                                    then the count
+  packets.py sctp-flood SRC DST PORT COUNT RATE  the same with SCTP INITs
+  packets.py sink PORT SECONDS [HOST:PORT]   counts the UDP datagrams that arrive
+                                    on PORT for SECONDS, answers the first (a SIP
+                                    server's 100 Trying: conntrack then knows the
+                                    flow as a connection); prints "ready" once it
+                                    listens, then the count.  With HOST:PORT, it
+                                    first sends one there from PORT: the flow is
+                                    then a connection it opened
   packets.py options SRC DST        an IPv4 packet with a record-route option
   packets.py udp SRC DST PORT [N] [PAYLOAD]   N plain UDP datagrams from any source
                                     address (raw, so spoofed ones too), IPv4 or IPv6
@@ -50,7 +54,8 @@ def scapy():
 def flood(dst, port, count, rate, src=None):
     sk = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     if src:
-        sk.bind((src, 0))
+        addr, _, sport = src.partition(":")
+        sk.bind((addr, int(sport or 0)))
     payload = b"INVITE sip:bench SIP/2.0\r\n\r\n"
     start = time.monotonic()
     for n in range(count):
@@ -63,11 +68,17 @@ def flood(dst, port, count, rate, src=None):
     print(f"sent {count} in {elapsed:.3f} s")
 
 
-def syn_flood(src, dst, port, count, rate):
+def first_flood(proto, src, dst, port, count, rate):
+    """COUNT first packets of a connection each, TCP SYNs or SCTP INITs"""
     s = scapy()
+
+    def first(n):
+        if proto == "sctp":
+            return s.SCTP(sport=20000 + n, dport=port, tag=0) / s.SCTPChunkInit(init_tag=n + 1)
+        return s.TCP(sport=20000 + n, dport=port, flags="S", seq=n)
+
     # made before the clock starts: scapy is slower than the rate
-    pkts = [bytes(s.IP(src=src, dst=dst) / s.TCP(sport=20000 + n, dport=port, flags="S", seq=n))
-            for n in range(count)]
+    pkts = [bytes(s.IP(src=src, dst=dst) / first(n)) for n in range(count)]
     sk = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
     start = time.monotonic()
     for n, pkt in enumerate(pkts):
@@ -80,10 +91,13 @@ def syn_flood(src, dst, port, count, rate):
     print(f"sent {count} in {elapsed:.3f} s")
 
 
-def sink(port, seconds):
+def sink(port, seconds, peer=None):
     sk = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sk.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
     sk.bind(("0.0.0.0", port))
+    if peer:
+        host, _, pport = peer.partition(":")
+        sk.sendto(b"OPTIONS sip:peer SIP/2.0\r\n\r\n", (host, int(pport)))
     print("ready", flush=True)
     end = time.monotonic() + seconds
     n = 0
@@ -162,10 +176,11 @@ def main(argv):
     cmd, a = argv[1], argv[2:]
     if cmd == "flood":
         flood(a[0], int(a[1]), int(a[2]), float(a[3]), a[4] if len(a) > 4 else None)
-    elif cmd == "syn-flood":
-        syn_flood(a[0], a[1], int(a[2]), int(a[3]), float(a[4]))
+    elif cmd in ("syn-flood", "sctp-flood"):
+        first_flood("sctp" if cmd == "sctp-flood" else "tcp", a[0], a[1], int(a[2]), int(a[3]),
+                    float(a[4]))
     elif cmd == "sink":
-        sink(int(a[0]), float(a[1]))
+        sink(int(a[0]), float(a[1]), a[2] if len(a) > 2 else None)
     elif cmd == "options":
         s = scapy()
         s.send(s.IP(src=a[0], dst=a[1], options=[s.IPOption_RR()]) / s.UDP(dport=9) / b"options")
