@@ -476,6 +476,8 @@ static void compile_gateway(struct c *c, int gw)
 		if (t->domain.elements.v[i].gw == gw)
 			zb_link_gateway(c, g, &t->domain.elements.v[i]);
 
+	c->p->domain_prefixes = prefixes_copy(c, &t->domain.prefixes);
+	c->p->n_domain_prefixes = sort_unique(c->p->domain_prefixes, t->domain.prefixes.n);
 	c->p->partners = arena_array(c->a, n_partners, sizeof(*c->p->partners));
 	for (i = 0; i < t->partners.n; i++)
 		if (linked(&t->partners.v[i], gw)) {

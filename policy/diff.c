@@ -69,6 +69,19 @@ static void diff_partners(struct out *o, const struct plan *a, const struct plan
 	}
 }
 
+/* the domain's prefixes, which the Border Element rules keep from strangers */
+static void diff_domain(struct out *o, const struct plan *a, const struct plan *b)
+{
+	if (plan_domain_prefixes_equal(a, b))
+		return;
+	if (!a->n_domain_prefixes)
+		push(o, CHANGE_ADD, CHANGE_DOMAIN, NULL, b);
+	else if (!b->n_domain_prefixes)
+		push(o, CHANGE_REMOVE, CHANGE_DOMAIN, a, NULL);
+	else
+		push(o, CHANGE_MODIFY, CHANGE_DOMAIN, a, b);
+}
+
 /* links of one operation: new links first, then changed, then removed
  * (make before break) */
 static void diff_links(struct out *o, const struct plan *a, const struct plan *b, enum change_op op)
@@ -104,6 +117,7 @@ void plan_diff(const struct plan *old, const struct plan *new, struct plan_diff 
 		old = &empty;
 	diff_guards(&o, old, new, true);
 	diff_partners(&o, old, new);
+	diff_domain(&o, old, new);
 	diff_links(&o, old, new, CHANGE_ADD);
 	diff_links(&o, old, new, CHANGE_MODIFY);
 	diff_links(&o, old, new, CHANGE_REMOVE);

@@ -110,6 +110,12 @@ bool plan_partner_equal(const struct plan_partner *a, const struct plan_partner 
 	return true;
 }
 
+bool plan_domain_prefixes_equal(const struct plan *a, const struct plan *b)
+{
+	return prefixes_eq(a->domain_prefixes, a->n_domain_prefixes, b->domain_prefixes,
+	                   b->n_domain_prefixes);
+}
+
 #define CMP(x, y) do { if ((x) != (y)) return (x) < (y) ? -1 : 1; } while (0)
 
 int plan_guard_cmp(const struct plan_guard *a, const struct plan_guard *b)

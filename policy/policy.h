@@ -312,6 +312,10 @@ struct plan {
 	size_t n_guards;
 	struct plan_partner *partners;  /* sorted by name; gateways only */
 	size_t n_partners;
+	/* the domain's own prefixes, sorted (gateways only): what the Border
+	 * Element keeps from anyone who is no partner */
+	struct prefix *domain_prefixes;
+	size_t n_domain_prefixes;
 };
 
 /* NULL with a message in err if node names no gateway or element of t;
@@ -330,15 +334,17 @@ bool plan_link_equal(const struct plan_link *a, const struct plan_link *b);
  * change keeps the IKE SA and replaces the CHILD_SA, make before break. */
 bool plan_link_ike_equal(const struct plan_link *a, const struct plan_link *b);
 bool plan_partner_equal(const struct plan_partner *a, const struct plan_partner *b);
+bool plan_domain_prefixes_equal(const struct plan *a, const struct plan *b);
 int plan_guard_cmp(const struct plan_guard *a, const struct plan_guard *b);
 
 /* ---- the change set between two plans ---- */
 enum change_op { CHANGE_ADD, CHANGE_MODIFY, CHANGE_REMOVE };
-enum change_kind { CHANGE_GUARD, CHANGE_PARTNER, CHANGE_LINK };
+enum change_kind { CHANGE_GUARD, CHANGE_PARTNER, CHANGE_DOMAIN, CHANGE_LINK };
 struct change {
 	enum change_op op;
 	enum change_kind kind;
-	const void *old, *new;          /* into the two plans; NULL where none */
+	const void *old, *new;          /* into the two plans (CHANGE_DOMAIN:
+	                                 * the plans); NULL where none */
 };
 /* In the order zsecd applies them: guard additions, Border Element rules,
  * links (new, then changed, then removed), guard removals. */

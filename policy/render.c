@@ -102,6 +102,16 @@ static void partner_render(FILE *fp, const struct plan_partner *b, const char *i
 	fputc('\n', fp);
 }
 
+static void domain_fn(FILE *fp, const void *obj)
+{
+	const struct plan *p = obj;
+
+	if (!p)
+		return;
+	prefixes(fp, p->domain_prefixes, p->n_domain_prefixes);
+	fputc('\n', fp);
+}
+
 static void guard_render(FILE *fp, const struct plan_guard *g)
 {
 	char s[PREFIX_STRLEN], d[PREFIX_STRLEN];
@@ -134,6 +144,10 @@ void plan_render(FILE *fp, const struct plan *p)
 	for (i = 0; i < p->n_partners; i++) {
 		fprintf(fp, "partner %s\n", p->partners[i].name);
 		partner_render(fp, &p->partners[i], "\t");
+	}
+	if (p->n_domain_prefixes) {
+		fputs("domain prefixes ", fp);
+		domain_fn(fp, p);
 	}
 	for (i = 0; i < p->n_guards; i++)
 		guard_render(fp, &p->guards[i]);
@@ -207,6 +221,10 @@ void plan_diff_render(FILE *fp, const struct plan_diff *d)
 			fprintf(fp, "partner %s\n", ((const struct plan_partner *)obj)->name);
 			if (c->op == CHANGE_MODIFY)
 				modified(fp, partner_fn, c->old, c->new);
+			break;
+		case CHANGE_DOMAIN:
+			fputs("domain prefixes\n", fp);
+			modified(fp, domain_fn, c->old, c->new);
 			break;
 		case CHANGE_LINK:
 			fprintf(fp, "link %s\n", ((const struct plan_link *)obj)->name);

@@ -650,7 +650,8 @@ void src_lengths_of(const struct plan *p, struct src_lengths *out)
 static void collect(struct render *r)
 {
 	const struct plan *p = r->p;
-	size_t i, j, k, dir, cap_src = 0, cap_gw = 0, cap_nat = 0, cap_ours = p->n_links;
+	size_t i, j, k, dir, cap_src = 0, cap_gw = 0, cap_nat = 0;
+	size_t cap_ours = p->n_links + p->n_domain_prefixes;
 
 	for (i = 0; i < p->n_partners; i++) {
 		const struct plan_partner *b = &p->partners[i];
@@ -695,6 +696,8 @@ static void collect(struct render *r)
 			}
 		}
 	}
+	for (i = 0; i < p->n_domain_prefixes; i++)
+		r->ours[r->n_ours++] = p->domain_prefixes[i];
 	for (i = 0; i < p->n_links; i++)
 		if (p->links[i].kind == LINK_ZB) {
 			r->elements[r->n_elements++] = p->links[i].remote;

@@ -19,7 +19,7 @@
 # partner never sees 10.1.x.x), spoofed sources, ICMP errors, traceroute, hop
 # limits, IP options and IPv6 option and routing headers, IKE sources (to
 # broadcast and multicast too) and the IKE limits (a partner's, an
-# element's), a partner's gateway in clear text, a related packet that
+# element's), a partner's gateway and a stranger in clear text, a related packet that
 # would take over another partner's connection, SIP floods (UDP, in our
 # connection too, TCP, SCTP) and a flood of other packets held at the
 # limits; every drop counted for the right partner; transactions side by
@@ -198,6 +198,7 @@ setup() {
 	ip -n $o addr add 2001:db8:ff00::2/64 dev eth0 nodad
 	ip -n $o addr add 2001:db8:ff00::3/64 dev eth0 nodad
 	ip -n $o route add default via 192.0.2.1 src 192.0.2.100
+	ip -n $o -6 route add 2001:db8:a::/48 via 2001:db8:ff00::1 src 2001:db8:ff00::2
 	ip -n $i addr add 10.1.1.10/16 dev eth0
 	ip -n $i addr add 10.1.2.20/16 dev eth0
 	ip -n $i addr add 10.1.0.254/16 dev eth0
@@ -597,8 +598,9 @@ expect_delta "operator-b's source in clear text from outside and from inside is 
 	operator-b spoofed "$b0" 2
 Ou $py "$pk" udp 10.1.1.99 10.1.1.10 9 >/dev/null 2>&1
 Ou $py "$pk" udp 172.16.1.99 10.1.1.10 9 >/dev/null 2>&1
-expect_delta "our own and our presented addresses from outside are dropped as spoofed (the border's count)" \
-	- spoofed "$z0" 2
+Ou $py "$pk" udp 10.1.77.1 10.1.1.10 9 >/dev/null 2>&1
+expect_delta "our own (exposed, and in the domain but no partner's) and our presented addresses from outside are dropped as spoofed (the border's count)" \
+	- spoofed "$z0" 3
 check "the inside host's own packets are not taken for spoofed" I ping -c 1 -W 2 -q 10.2.0.5
 # Through IPsec (here: in on ipsec0) only partners and our elements (Zb)
 # send: a source that is neither, as a partner just removed could still
@@ -738,6 +740,28 @@ done
 Ou $py "$pk" udp 198.51.100.2 10.1.1.10 5060 2 >/dev/null 2>&1
 expect_delta "... and nothing else: its echo requests to an exposed host, to one of nobody, to our inside address, its SIP in clear, are dropped as operator-b's not exposed" \
 	operator-b not_exposed "$b0" 8
+
+# ---- a stranger in clear text ----
+
+# Neither a partner (its prefixes, its gateways) nor one of ours: into our
+# domain, or to what we present, only the answers to our own connections.
+z0=$(ctr - not_exposed)
+for dst in 10.1.1.10 10.1.9.9 10.1.0.1 172.16.1.10; do  # exposed, nobody, our inside, presented
+	Ou ping -I 192.0.2.100 -c 1 -W 1 $dst >/dev/null 2>&1
+done
+Ou $py "$pk" udp 192.0.2.100 10.1.2.20 5060 2 >/dev/null 2>&1
+Ou ping -6 -I 2001:db8:ff00::2 -c 1 -W 1 2001:db8:a:1::10 >/dev/null 2>&1
+expect_delta "a stranger's echo requests to an exposed host, one of nobody, our inside address and a presented one, its SIP to an element, its echo over IPv6: dropped as the border's not exposed" \
+	- not_exposed "$z0" 7
+check "... while this gateway's outside address answers it" Ou ping -I 192.0.2.100 -c 1 -W 2 192.0.2.1
+check "the inside host's echo to the stranger is answered (IPv4, IPv6)" \
+	sh -c "ip netns exec $i ping -c 1 -W 2 -q 192.0.2.100 >/dev/null &&
+		ip netns exec $i ping -6 -c 1 -W 2 -q 2001:db8:ff00::2 >/dev/null"
+# a closed port answers with a reset, in the connection's reply direction
+I timeout 5 bash -c 'exec 3<>/dev/tcp/192.0.2.100/9' 2>"$work/refused"
+check "the inside host's TCP connection to a closed port of the stranger is refused, not left unanswered" \
+	grep -q 'Connection refused' "$work/refused"
+expect_delta "... none of that counted" - not_exposed "$z0" 7
 
 # ---- a related packet does not tag the connection it is about ----
 

@@ -46,6 +46,8 @@ static void expect_plans_equal(const struct plan *a, const struct plan *b)
 	for (i = 0; i < a->n_partners; i++)
 		if (!plan_partner_equal(&a->partners[i], &b->partners[i]))
 			fail_msg("partner %s differs after the round trip", a->partners[i].name);
+	if (!plan_domain_prefixes_equal(a, b))
+		fail_msg("the domain's prefixes differ after the round trip");
 }
 
 /* A fresh copy of exactly len bytes, so that ASan sees any read beyond. */
@@ -144,7 +146,7 @@ struct mini {
 	struct plan_guard guard;
 	struct plan_partner partner;
 	const char *ike[1], *esp[1];
-	struct prefix lts, rts, pfx, expose, present;
+	struct prefix lts, rts, pfx, expose, present, ours;
 	struct ipaddr gw;
 };
 
@@ -161,6 +163,7 @@ static void mini_init(struct mini *m)
 	m->rts = P("10.2.0.0/16");
 	m->pfx = P("10.2.0.0/16");
 	m->expose = P("10.1.1.0/24");
+	m->ours = P("10.1.0.0/16");
 	m->present = P("172.16.1.0/24");
 	m->gw = A("198.51.100.88");
 	m->link = (struct plan_link){
@@ -186,6 +189,7 @@ static void mini_init(struct mini *m)
 		.version = PLAN_VERSION, .domain = "op-a", .node = "seg-1", .kind = NODE_GATEWAY,
 		.links = &m->link, .n_links = 1, .guards = &m->guard, .n_guards = 1,
 		.partners = &m->partner, .n_partners = 1,
+		.domain_prefixes = &m->ours, .n_domain_prefixes = 1,
 	};
 }
 
@@ -225,6 +229,7 @@ static void test_links_only(void **state)
 	links = *p;
 	links.n_guards = 0;
 	links.n_partners = 0;
+	links.n_domain_prefixes = 0;
 	expect_plans_equal(&links, q);
 	assert_int_equal(p->n_links, q->n_links);
 	plan_free(q);
@@ -279,7 +284,7 @@ static void test_header(void **state)
 	(void)state;
 	assert_memory_equal(buf, "ZSPL", 4);
 	assert_memory_equal(buf, PLAN_WIRE_MAGIC, 4);
-	assert_int_equal(buf[4] << 8 | buf[5], 1);          /* wire version */
+	assert_int_equal(buf[4] << 8 | buf[5], 2);          /* wire version */
 	assert_int_equal(buf[6] << 8 | buf[7], 0);          /* reserved */
 	assert_int_equal((size_t)buf[8] << 24 | (size_t)buf[9] << 16 | (size_t)buf[10] << 8 | buf[11], len);
 	/* then the domain: u16 length, bytes */
@@ -395,15 +400,15 @@ static void test_header_refused(void **state)
 	expect_refused(buf, len, "not a zsec plan");
 	buf[0] = 'Z';
 
-	buf[5] = 2;                                         /* version 2 */
-	expect_refused(buf, len, "plan wire version 2 not supported (this is 1)");
+	buf[5] = 1;                                         /* version 1: no domain prefixes */
+	expect_refused(buf, len, "plan wire version 1 not supported (this is 2)");
 	buf[4] = 1;
-	buf[5] = 1;                                         /* version 257 */
-	expect_refused(buf, len, "plan wire version 257 not supported (this is 1)");
+	buf[5] = 2;                                         /* version 258 */
+	expect_refused(buf, len, "plan wire version 258 not supported (this is 2)");
 	buf[4] = 0;
 	buf[5] = 0;
-	expect_refused(buf, len, "plan wire version 0 not supported (this is 1)");
-	buf[5] = 1;
+	expect_refused(buf, len, "plan wire version 0 not supported (this is 2)");
+	buf[5] = 2;
 
 	put32(buf + 8, (uint32_t)len + 1);
 	{
@@ -630,6 +635,20 @@ static void test_order_and_references(void **state)
 		two[0].name = "op-c";
 		expect_plan_refused(&m.p, "partners not sorted or duplicate: op-b");
 		two[0].name = "op-a";
+		expect_round_trip(&m.p);
+	}
+
+	/* the domain's prefixes out of order or twice */
+	mini_init(&m);
+	{
+		struct prefix two[2] = { P("10.9.0.0/16"), P("10.1.0.0/16") };
+
+		m.p.domain_prefixes = two;
+		m.p.n_domain_prefixes = 2;
+		expect_plan_refused(&m.p, "domain prefixes not sorted or duplicate at 1");
+		two[0] = two[1];
+		expect_plan_refused(&m.p, "domain prefixes not sorted or duplicate at 1");
+		two[1] = P("10.9.0.0/16");
 		expect_round_trip(&m.p);
 	}
 }

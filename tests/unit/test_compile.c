@@ -156,6 +156,12 @@ static void test_gateway_plan(void **state)
 	assert_string_equal(p->links[1].name, "zb:icscf-1");
 	assert_string_equal(p->links[2].name, "zb:pcscf-1");
 	assert_int_equal(p->n_partners, 1);
+	assert_int_equal(p->n_domain_prefixes, 1);
+	{
+		struct prefix domain = P("10.1.0.0/16");
+
+		assert_int_equal(prefix_cmp(&p->domain_prefixes[0], &domain), 0);
+	}
 	assert_int_equal(p->n_guards, 30);
 	assert_int_equal(guards_of(p, "za:operator-b:seg-b1"), 10);
 	assert_int_equal(guards_of(p, "zb:icscf-1"), 10);
@@ -354,6 +360,7 @@ static void test_element_plan(void **state)
 	assert_int_equal(p->kind, NODE_ELEMENT);
 	assert_int_equal(p->n_links, 1);
 	assert_int_equal(p->n_partners, 0);
+	assert_int_equal(p->n_domain_prefixes, 0);
 	assert_int_equal(p->n_guards, 8);
 	l = link_of(p, "zb:seg-a1");
 	assert_int_equal(l->kind, LINK_ZB);

@@ -50,7 +50,8 @@ static const char *op_name(enum change_op op)
 
 static const char *kind_name(enum change_kind k)
 {
-	return k == CHANGE_GUARD ? "guard" : k == CHANGE_PARTNER ? "partner" : k == CHANGE_LINK ? "link" : "?";
+	return k == CHANGE_GUARD ? "guard" : k == CHANGE_PARTNER ? "partner" :
+	       k == CHANGE_DOMAIN ? "domain" : k == CHANGE_LINK ? "link" : "?";
 }
 
 static bool within(const void *x, const void *base, size_t n, size_t size)
@@ -65,6 +66,7 @@ static void expect_into(const void *x, const struct plan *p, enum change_kind ki
 {
 	bool ok = kind == CHANGE_GUARD ? within(x, p->guards, p->n_guards, sizeof(*p->guards)) :
 	          kind == CHANGE_PARTNER ? within(x, p->partners, p->n_partners, sizeof(*p->partners)) :
+	          kind == CHANGE_DOMAIN ? x == p :
 	          within(x, p->links, p->n_links, sizeof(*p->links));
 
 	if (!ok)
@@ -80,6 +82,8 @@ static const char *change_name(const struct change *c)
 		return ((const struct plan_guard *)x)->link;
 	case CHANGE_PARTNER:
 		return ((const struct plan_partner *)x)->name;
+	case CHANGE_DOMAIN:
+		return ((const struct plan *)x)->domain;
 	case CHANGE_LINK:
 		return ((const struct plan_link *)x)->name;
 	}
@@ -288,6 +292,42 @@ static void test_exposure_changed(void **state)
 	plan_free(new);
 }
 
+/* The domain's prefixes: the Border Element rules change, nothing else of
+ * a gateway; an element's plan has none. */
+static void test_domain_prefixes_changed(void **state)
+{
+	static const char *const from = "  prefixes: [10.1.0.0/16]\n";
+	static const char *const to = "  prefixes: [10.1.0.0/16, 10.9.0.0/16]\n";
+	struct plan *old = plan_with("seg-a1", "", NULL);
+	struct plan *new = plan_with("seg-a1", "", from, to, NULL);
+	char *text = NULL;
+	size_t len;
+	FILE *fp = open_memstream(&text, &len);
+	struct plan_diff d;
+
+	(void)state;
+	EXPECT_DIFF(old, new, { CHANGE_MODIFY, CHANGE_DOMAIN, "operator-a", 1 });
+	assert_non_null(fp);
+	plan_diff(old, new, &d);
+	plan_diff_render(fp, &d);
+	fclose(fp);
+	assert_string_equal(text, "~ domain prefixes\n"
+	                          "\t- 10.1.0.0/16\n"
+	                          "\t+ 10.1.0.0/16 10.9.0.0/16\n"
+	                          "1 change: 0 to add, 1 to change, 0 to remove\n");
+	free(text);
+	plan_diff_free(&d);
+	plan_free(old);
+	plan_free(new);
+	old = plan_with("pcscf-1", "", NULL);
+	new = plan_with("pcscf-1", "", from, to, NULL);
+	plan_diff(old, new, &d);
+	assert_int_equal(d.n, 0);
+	plan_diff_free(&d);
+	plan_free(old);
+	plan_free(new);
+}
+
 /* An element's plan when its gateway's inside address moves: the link and
  * its six bypass entries change, the discard entries stay. */
 static void test_element_gateway_moved(void **state)
@@ -312,8 +352,8 @@ static void test_diff_from_nothing(void **state)
 
 	(void)state;
 	plan_diff(NULL, p, &d);
-	assert_int_equal(d.n, p->n_guards + p->n_partners + p->n_links);
-	assert_int_equal(d.n, 40 + 2 + 4);
+	assert_int_equal(d.n, p->n_guards + p->n_partners + 1 + p->n_links);
+	assert_int_equal(d.n, 40 + 2 + 1 + 4);
 	for (i = 0; i < p->n_guards; i++, k++) {
 		assert_int_equal(d.v[k].op, CHANGE_ADD);
 		assert_int_equal(d.v[k].kind, CHANGE_GUARD);
@@ -325,6 +365,10 @@ static void test_diff_from_nothing(void **state)
 		assert_int_equal(d.v[k].kind, CHANGE_PARTNER);
 		assert_ptr_equal(d.v[k].new, &p->partners[i]);
 	}
+	assert_int_equal(d.v[k].op, CHANGE_ADD);
+	assert_int_equal(d.v[k].kind, CHANGE_DOMAIN);
+	assert_null(d.v[k].old);
+	assert_ptr_equal(d.v[k++].new, p);
 	for (i = 0; i < p->n_links; i++, k++) {
 		assert_int_equal(d.v[k].op, CHANGE_ADD);
 		assert_int_equal(d.v[k].kind, CHANGE_LINK);
@@ -337,12 +381,15 @@ static void test_diff_from_nothing(void **state)
 		static const struct plan empty;
 
 		plan_diff(p, &empty, &d);
-		assert_int_equal(d.n, 46);
+		assert_int_equal(d.n, 47);
 		assert_int_equal(d.v[0].op, CHANGE_REMOVE);
 		assert_int_equal(d.v[0].kind, CHANGE_PARTNER);
-		assert_int_equal(d.v[2].kind, CHANGE_LINK);
-		assert_int_equal(d.v[45].kind, CHANGE_GUARD);
-		assert_ptr_equal(d.v[45].old, &p->guards[39]);
+		assert_int_equal(d.v[2].kind, CHANGE_DOMAIN);
+		assert_ptr_equal(d.v[2].old, p);
+		assert_null(d.v[2].new);
+		assert_int_equal(d.v[3].kind, CHANGE_LINK);
+		assert_int_equal(d.v[46].kind, CHANGE_GUARD);
+		assert_ptr_equal(d.v[46].old, &p->guards[39]);
 		plan_diff_free(&d);
 	}
 	plan_free(p);
@@ -380,6 +427,7 @@ int main(void)
 		cmocka_unit_test(test_partner_added),
 		cmocka_unit_test(test_change_order),
 		cmocka_unit_test(test_exposure_changed),
+		cmocka_unit_test(test_domain_prefixes_changed),
 		cmocka_unit_test(test_element_gateway_moved),
 		cmocka_unit_test(test_diff_from_nothing),
 		cmocka_unit_test(test_diff_between_nodes),
