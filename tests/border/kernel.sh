@@ -19,8 +19,8 @@
 # partner never sees 10.1.x.x), spoofed sources, ICMP errors, traceroute, hop
 # limits, IP options and IPv6 option and routing headers, IKE sources (to
 # broadcast and multicast too) and the IKE limits (a partner's, an
-# element's), a partner's gateway and a stranger in clear text, a related packet that
-# would take over another partner's connection, SIP floods (UDP, in our
+# element's), a partner's gateway and a stranger in clear text, a related
+# packet that would take over another partner's connection, SIP floods (UDP, in our
 # connection too, TCP, SCTP) and a flood of other packets held at the
 # limits; every drop counted for the right partner; transactions side by
 # side (the staging ones); a replacement keeps the counters of partners
